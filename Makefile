@@ -1,0 +1,40 @@
+# Two commands on a fresh machine (Python 3.11+, Node.js, make): `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck pytest serve schema clean
+
+$(STAMP): pyproject.toml requirements/dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/dev.lock -e '.[dev]'
+	touch $@
+
+# Parts of the suite that need their own environment (the CDK, Node.js) add themselves to EXTRA_TESTS.
+EXTRA_TESTS :=
+-include infra/infra.mk
+-include clients/clients.mk
+
+test: lint typecheck pytest $(EXTRA_TESTS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# Regenerate schema.graphql from the strawberry schema and the catalog (a contract test checks it).
+schema: $(STAMP)
+	$(BIN)/python -m vend_local.schema > schema.graphql
+
+serve: $(STAMP)
+	$(BIN)/vend serve
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

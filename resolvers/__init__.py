@@ -1,0 +1,1 @@
+"""Credential vending resolver: the deployable Lambda package (pure core, one STS adapter, the handler)."""

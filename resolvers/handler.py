@@ -1,0 +1,51 @@
+"""The Lambda entry point ``resolvers.handler.lambda_handler``: wiring only, done once per container.
+
+Settings and the catalog are validated at import (cold start); a bad one fails the init with a message that
+names it. The STS client is created lazily on the first vend and reused by the container.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from resolvers.catalog import load_catalog
+from resolvers.credentials import IssuedCredentials
+from resolvers.decision import VendPlan
+from resolvers.resolver import build_resolver, dispatch
+from resolvers.service import Envelope, VendService
+from resolvers.settings import check_against_catalog, load_settings
+from resolvers.sts import StsIssuer, make_client
+from resolvers.telemetry import NAMESPACE, SERVICE, PowertoolsTelemetry
+
+settings = load_settings(os.environ)
+catalog = load_catalog(settings.catalog_path)
+check_against_catalog(settings, catalog)
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+tracer = Tracer(service=SERVICE)
+telemetry = PowertoolsTelemetry(logger, metrics)
+
+
+class _TracedIssuer(StsIssuer):
+    @tracer.capture_method(capture_response=False)
+    def issue(self, plan: VendPlan) -> IssuedCredentials:
+        return super().issue(plan)
+
+
+service = VendService(
+    catalog=catalog,
+    settings=settings,
+    issuer=_TracedIssuer(lambda: make_client(settings.region)),
+    telemetry=telemetry,
+)
+app = build_resolver(service)
+
+
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: Any) -> Envelope:
+    return dispatch(app, event, context, telemetry)

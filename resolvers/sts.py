@@ -1,0 +1,131 @@
+"""The STS adapter, the only module that calls AWS: AssumeRole on a vend role, errors translated by type.
+
+The client is created lazily, once per container, on the regional endpoint, with connect/read timeouts and
+bounded retries that keep the worst case far inside AppSync's 30-second resolver limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from resolvers.credentials import IssuedCredentials
+from resolvers.decision import VendPlan
+from resolvers.errors import (
+    INTERNAL_MESSAGE,
+    Internal,
+    PolicyTooLarge,
+    Throttled,
+    UpstreamUnavailable,
+    VendError,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sts import STSClient
+
+# Worst case: 3 attempts x (1 s connect + 3 s read) plus standard-mode backoff (< 2 s between attempts) < 17 s.
+CONNECT_TIMEOUT_SECONDS: Final = 1.0
+READ_TIMEOUT_SECONDS: Final = 3.0
+MAX_ATTEMPTS: Final = 3
+
+THROTTLED_MESSAGE: Final = "Too many credential requests right now. Retry in a few seconds."
+UNAVAILABLE_MESSAGE: Final = "AWS STS is unavailable right now. Retry shortly."
+
+# STS error codes -> domain errors. Codes, never message text: AWS messages can carry ARNs and account ids.
+_THROTTLING: Final = frozenset(
+    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
+)
+_UNAVAILABLE: Final = frozenset(
+    {
+        "RegionDisabledException",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "ServiceUnavailable",
+        "InternalFailure",
+    }
+)
+_NETWORK: Final = (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError, ConnectionClosedError)
+
+
+def client_config() -> Config:
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+    )
+
+
+def make_client(region: str) -> STSClient:
+    # boto3 >= 1.40 uses the regional STS endpoint by default; AWS_ENDPOINT_URL_STS overrides it locally.
+    return boto3.client("sts", region_name=region, config=client_config())
+
+
+class StsIssuer:
+    """Issues credentials for a VendPlan. The client factory runs once, on first use."""
+
+    def __init__(self, client_factory: Callable[[], STSClient]) -> None:
+        self._factory = client_factory
+        self._client: STSClient | None = None
+
+    @property
+    def client(self) -> STSClient:
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    def issue(self, plan: VendPlan) -> IssuedCredentials:
+        try:
+            response = self.client.assume_role(**assume_role_request(plan))
+        except ClientError as exc:
+            raise translate_client_error(exc, plan.scope) from None
+        except _NETWORK as exc:
+            raise UpstreamUnavailable(UNAVAILABLE_MESSAGE, detail=type(exc).__name__) from None
+        except BotoCoreError as exc:
+            raise Internal(INTERNAL_MESSAGE, detail=type(exc).__name__) from None
+        creds = response["Credentials"]
+        return IssuedCredentials(
+            access_key_id=creds["AccessKeyId"],
+            secret_access_key=creds["SecretAccessKey"],
+            session_token=creds["SessionToken"],
+            expiration=creds["Expiration"],
+            packed_policy_size=response.get("PackedPolicySize"),
+        )
+
+
+def assume_role_request(plan: VendPlan) -> dict[str, Any]:
+    """The AssumeRole parameters. Policy is always present: without it STS grants the role's full rights."""
+    request: dict[str, Any] = {
+        "RoleArn": plan.role_arn,
+        "RoleSessionName": plan.session_name,
+        "Policy": plan.policy,
+        "DurationSeconds": plan.duration_seconds,
+        "SourceIdentity": plan.source_identity,
+        "Tags": [{"Key": k, "Value": v} for k, v in plan.tags],
+    }
+    if plan.policy_arns:
+        request["PolicyArns"] = [{"arn": arn} for arn in plan.policy_arns]
+    return request
+
+
+def translate_client_error(exc: ClientError, scope: str) -> VendError:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    detail = f"sts error code {code or 'unknown'}"
+    if code in _THROTTLING:
+        return Throttled(THROTTLED_MESSAGE, detail=detail)
+    if code in ("PackedPolicyTooLarge", "PackedPolicyTooLargeException"):
+        return PolicyTooLarge(f"Scope {scope}'s policy is too large for AWS to accept.", detail=detail)
+    if code in _UNAVAILABLE:
+        return UpstreamUnavailable(UNAVAILABLE_MESSAGE, detail=detail)
+    # AccessDenied (a broken trust policy), MalformedPolicyDocument, ValidationError: our fault, not the caller's.
+    return Internal(INTERNAL_MESSAGE, detail=detail)

@@ -1,0 +1,42 @@
+"""The `vend` console command: a thin dispatcher; each subcommand lives in its own module and is imported
+only when used, so `vend catalog check` never starts moto or uvicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Final
+
+# subcommand -> (module, one-line help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
+SUBCOMMANDS: Final = {
+    "serve": ("vend_local.cmd_serve", "start the local AppSync-compatible endpoint on an embedded AWS"),
+    "token": ("vend_local.cmd_token", "sign a demo user in and print their tokens"),
+    "explain": ("vend_local.cmd_explain", "show exactly what a caller would receive for a scope"),
+    "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vend", description="Credential vending: local tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        child = sub.add_parser(
+            name, help=help_text, description=help_text, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        # Modules keep heavy imports (moto, uvicorn) inside run(), so building the parser stays cheap.
+        importlib.import_module(module).add_arguments(child)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    code: int = module.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
