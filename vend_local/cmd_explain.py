@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from resolvers import variables
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.errors import ConfigError, Unauthorized
 from vend_local import options, report, synthetic
@@ -105,7 +106,9 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         claims = options.token_claims(args.claim, catalog)
-        role_arns = options.role_arns(args.role_arn, synthetic.placeholder_role_arns(catalog, args.account))
+        role_arns = options.role_arns(
+            args.role_arn, synthetic.placeholder_role_arns(catalog, _base("account", args))
+        )
     except options.UsageError as exc:
         report.write_problems(err, "vend explain", exc.problems)
         return report.EXIT_USAGE
@@ -128,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return report.EXIT_USAGE
 
-    table = args.table_arn or synthetic.table_arn(args.region, args.account)
+    table = args.table_arn or synthetic.table_arn(_base("region", args), _base("account", args))
     try:
         settings = synthetic.make_settings(
             catalog,
@@ -156,6 +159,13 @@ def _run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explain_text(explanation))
     return report.EXIT_OK if explanation.plan is not None else report.EXIT_REFUSED
+
+
+def _base(var: str, args: argparse.Namespace) -> str:
+    """A value to derive defaults from: a bad --account is reported once, not again in every derived ARN."""
+    value: str = getattr(args, var)
+    fallback = {"account": EXAMPLE_ACCOUNT, "region": EXAMPLE_REGION}[var]
+    return value if variables.SETTINGS[var].fullmatch(value) else fallback
 
 
 def _as_option(problem: str) -> str:
