@@ -1,0 +1,19 @@
+// Public API of the client package: the credential provider, its error type and the generated GraphQL types.
+export {
+  vendedCredentials,
+  VEND_CREDENTIALS_MUTATION,
+  MIN_REUSE_MS,
+  RETRY_BACKOFF_MS,
+  EXPIRY_SAFETY_MS,
+} from './provider.js';
+export type {
+  VendedCredentialsOptions,
+  VendedCredentialsProvider,
+  VendGraphQLClient,
+  VendGraphQLRequest,
+  VendAuthMode,
+} from './provider.js';
+export { VendCredentialsError, isVendCredentialsError, SERVICE_ERROR_TYPES } from './errors.js';
+export type { VendErrorType, ServiceErrorType } from './errors.js';
+export { Scope } from './graphql/API.js';
+export type { Credentials, ScopeInfo } from './graphql/API.js';
