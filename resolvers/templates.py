@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _PLACEHOLDER = re.compile(r"\{\{([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)\}\}")
+_IAM_VARIABLE = re.compile(r"\$\{[^{}]+\}")
 
 
 class TemplateSyntaxError(ValueError):
@@ -48,8 +49,9 @@ def parse(source: str) -> Template:
         parts.append(Var(match.group(1)))
         pos = match.end()
     parts.append(source[pos:])
-    literal = "".join(p for p in parts if isinstance(p, str))
-    if "{{" in literal or "}}" in literal:
+    # Outside our placeholders, a brace may only belong to an IAM policy variable such as ${aws:username}.
+    literal = _IAM_VARIABLE.sub("", "".join(p for p in parts if isinstance(p, str)))
+    if "{" in literal or "}" in literal:
         raise TemplateSyntaxError(
             f"{source!r} has a malformed placeholder: write {{{{name}}}} with a lowercase name such as "
             "{{sub}} or {{claim.tenant}}"

@@ -2,4 +2,38 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import traceback
+from collections.abc import Iterator
+
+import pytest
+
+from tests import support
+from tests.secret_scan import find_leaks
+
 collect_ignore_glob = ["infra/*"]
+
+# Every log line any test produces, from our service logger and from the root logger (boto, moto, ...).
+CAPTURED_LOG_LINES: list[str] = []
+
+
+class _CaptureAll(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage() + " " + json.dumps(vars(record), default=str)
+        if record.exc_info:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        CAPTURED_LOG_LINES.append(text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_reaches_a_log() -> Iterator[None]:
+    handler = _CaptureAll(level=logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("credential-vending")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)
+    leaks = find_leaks(CAPTURED_LOG_LINES, support.ISSUED_SECRETS)
+    assert not leaks, leaks

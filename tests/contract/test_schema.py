@@ -1,0 +1,77 @@
+"""schema.graphql is the strawberry schema's AppSync SDL: checked in, drift-tested, and valid for AppSync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphql
+from moto.appsync.models import AWS_CUSTOM_GRAPHQL
+
+from resolvers.catalog import load_catalog
+from vend_local.schema import appsync_sdl
+
+SCHEMA = Path(__file__).parents[2] / "schema.graphql"
+
+
+def built() -> graphql.GraphQLSchema:
+    # AppSync provides these scalars and directives; graphql-core needs them declared to build the file.
+    return graphql.build_schema(SCHEMA.read_text() + AWS_CUSTOM_GRAPHQL)
+
+
+def test_checked_in_schema_equals_the_generated_one() -> None:
+    assert SCHEMA.read_text() == appsync_sdl(load_catalog()), "schema.graphql is stale: run `make schema`"
+
+
+def test_schema_declares_nothing_appsync_provides() -> None:
+    text = SCHEMA.read_text()
+    assert "scalar AWS" not in text
+    assert "directive @aws_" not in text
+
+
+def test_schema_builds_with_the_appsync_prelude() -> None:
+    schema = built()
+    mutation = schema.mutation_type
+    assert mutation is not None
+    vend = mutation.fields["vendCredentials"]
+    assert str(vend.type) == "Credentials!"
+    assert {name: str(arg.type) for name, arg in vend.args.items()} == {
+        "scope": "Scope!",
+        "durationSeconds": "Int",
+    }
+    assert schema.query_type is not None
+    assert str(schema.query_type.fields["scopes"].type) == "[ScopeInfo!]!"
+
+
+def test_credentials_type_has_the_sdk_field_names() -> None:
+    credentials = built().get_type("Credentials")
+    assert isinstance(credentials, graphql.GraphQLObjectType)
+    assert {name: str(f.type) for name, f in credentials.fields.items()} == {
+        "accessKeyId": "String!",
+        "secretAccessKey": "String!",
+        "sessionToken": "String!",
+        "expiration": "AWSDateTime!",
+        "refreshAfter": "AWSDateTime!",
+        "scope": "Scope!",
+        "region": "String!",
+    }
+
+
+def test_scope_enum_is_the_catalog() -> None:
+    scope = built().get_type("Scope")
+    assert isinstance(scope, graphql.GraphQLEnumType)
+    assert list(scope.values) == ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "REPORTS_READ", "TENANT_FILES"]
+
+
+def test_fields_carry_the_cognito_auth_directive() -> None:
+    document = graphql.parse(SCHEMA.read_text())
+    directives = {
+        f"{definition.name.value}.{field.name.value}": [d.name.value for d in field.directives or ()]
+        for definition in document.definitions
+        if isinstance(definition, graphql.ObjectTypeDefinitionNode)
+        and definition.name.value in ("Query", "Mutation")
+        for field in definition.fields or ()
+    }
+    assert directives == {
+        "Mutation.vendCredentials": ["aws_cognito_user_pools"],
+        "Query.scopes": ["aws_cognito_user_pools"],
+    }
