@@ -1,0 +1,415 @@
+"""The local AppSync-compatible GraphQL endpoint as an ASGI app: auth, limits, CORS, execution, AppSync errors.
+
+No I/O of its own beyond the ASGI connection: the token verifier and the Lambda invoke function are injected,
+so tests drive it in-process and `vend serve` wires in the embedded (or a real) AWS and the real handler.
+
+Per request, in AppSync's order: the route and method; the body (size and time limits); the Cognito JWT
+(401 UnauthorizedException before anything runs); the JSON body (400, no batches); then strawberry executes
+the schema with depth, alias and token limits, and each resolver builds the AppSync ctx, invokes the handler
+with vendResolver.js's payload and maps its envelope as vendResolver.js does. Nothing here logs a header,
+a body, a token or a credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Final
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from resolvers.catalog_model import Catalog
+from vend_local import appsync_errors as errs
+from vend_local.appsync_errors import graphql_error, map_envelope, request_error
+from vend_local.appsync_event import cognito_identity, lambda_payload, resolver_context, resolver_info
+from vend_local.jwt_verify import TokenRejected
+from vend_local.schema import build_schema
+
+GRAPHQL_PATH: Final = "/graphql"
+# Limits. AppSync has its own service quotas; these keep a local server responsive under abuse.
+MAX_BODY_BYTES: Final = 64 * 1024
+BODY_READ_TIMEOUT_SECONDS: Final = 10.0
+MAX_QUERY_DEPTH: Final = 6
+MAX_ALIASES: Final = 15
+MAX_TOKENS: Final = 2_000
+# AppSync times a resolver out at 30 s.
+RESOLVER_TIMEOUT_SECONDS: Final = 30.0
+CORS_MAX_AGE_SECONDS: Final = 600
+CORS_ALLOW_HEADERS: Final = "authorization, content-type, x-amz-user-agent"
+
+Invoke = Callable[[dict[str, Any], Any], Any]
+Verify = Callable[[str | None], dict[str, Any]]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+log = logging.getLogger("vend.server")
+_UNAUTHORIZED_MESSAGES: Final = {
+    "missing": errs.MISSING_TOKEN_MESSAGE,
+    "malformed": errs.MALFORMED_TOKEN_MESSAGE,
+    "expired": errs.EXPIRED_TOKEN_MESSAGE,
+    "foreign": errs.MISSING_TOKEN_MESSAGE,
+}
+_CURRENT_INFO: contextvars.ContextVar[Any] = contextvars.ContextVar("vend_current_info")
+
+
+class _CaptureInfo(SchemaExtension):
+    """Makes the field's GraphQLResolveInfo available to resolvers that strawberry calls without it."""
+
+    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _CURRENT_INFO.set(info)
+        try:
+            return _next(root, info, *args, **kwargs)
+        finally:
+            _CURRENT_INFO.reset(token)
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The part of Lambda's context object the handler reads."""
+
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_name: str = "vend-local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:vend-local"
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(RESOLVER_TIMEOUT_SECONDS * 1000)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class _Operation:
+    query: str
+    variables: dict[str, Any] | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class _Request:
+    headers: tuple[tuple[str, str], ...]
+    source_ip: str
+    claims: Mapping[str, Any]
+    domain_name: str | None
+
+
+def _drop_all(record: logging.LogRecord) -> bool:
+    return False
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _as_object(value: Any) -> Any:
+    """The handler's JSON (camelCase keys) as objects strawberry's default resolvers read (snake_case)."""
+    if isinstance(value, Mapping):
+        return SimpleNamespace(**{_snake(k): _as_object(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_as_object(v) for v in value]
+    return value
+
+
+class LocalAppSync:
+    """The ASGI application. ``invoke`` is called on one worker thread: one "Lambda container", one event at
+    a time, because the handler's AppSyncResolver keeps the current event on a shared object.
+    """
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        verify: Verify,
+        invoke: Invoke,
+        cors_origins: Iterable[str] = (),
+        domain_name: str | None = None,
+    ) -> None:
+        self._verify = verify
+        self._invoke = invoke
+        self._cors_origins = frozenset(cors_origins)
+        self._domain_name = domain_name
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vend-lambda")
+        self.schema = build_schema(catalog, vend_resolver=self._vend, scopes_resolver=self._scopes_resolver())
+        self.schema.extensions = (
+            *self.schema.extensions,
+            _CaptureInfo,
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        )
+        # strawberry logs every error with the offending query text, which is part of the request body.
+        # A filter, not ``disabled``: uvicorn's logging dictConfig re-enables existing loggers.
+        logging.getLogger("strawberry.execution").addFilter(_drop_all)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ---- resolvers ---------------------------------------------------------------------------------------
+
+    def _scopes_resolver(self) -> Callable[..., Any]:
+        async def scopes(info: strawberry.Info) -> Any:
+            return await self._call_handler(info, {})
+
+        return scopes
+
+    def _vend(self, *, scope: Any, duration_seconds: Any) -> Any:
+        # The mutation calls this without info; the _CaptureInfo extension has set it for this field.
+        info = _CURRENT_INFO.get()
+        arguments: dict[str, Any] = {"scope": getattr(scope, "value", scope)}
+        if duration_seconds is not strawberry.UNSET:
+            # An explicit null stays null, an absent argument stays absent, as in AppSync's ctx.arguments.
+            arguments["durationSeconds"] = duration_seconds
+        return self._call_handler(info, arguments)
+
+    async def _call_handler(self, info: Any, arguments: dict[str, Any]) -> Any:
+        request: _Request = info.context["request"]
+        # graphql-core's info (field nodes, fragments, variables): strawberry.Info wraps it, the hook's is raw.
+        raw = getattr(info, "_raw_info", info)
+        ctx = resolver_context(
+            arguments=arguments,
+            identity=cognito_identity(request.claims, request.source_ip),
+            headers=request.headers,
+            domain_name=request.domain_name,
+            info=resolver_info(
+                field_name=raw.field_name,
+                parent_type_name=raw.parent_type.name,
+                variables=raw.variable_values,
+                field_node=raw.field_nodes[0],
+                fragments=raw.fragments,
+            ),
+        )
+        loop = asyncio.get_running_loop()
+        try:
+            result = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, self._invoke, lambda_payload(ctx), LambdaContext()),
+                timeout=RESOLVER_TIMEOUT_SECONDS,
+            )
+        except Exception as exc:  # noqa: BLE001 - like a failed Lambda invocation: Internal, never the text
+            log.warning("handler invocation failed: %s", type(exc).__name__)
+            return _as_object(map_envelope(None, invocation_failed=True))
+        return _as_object(map_envelope(result))
+
+    # ---- ASGI ----------------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] == "websocket":
+            # AppSync's real-time endpoint is another host; this server speaks plain HTTP only.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            return
+        headers = _headers(scope)
+        origin = _single(headers, "origin")
+        cors = origin if origin is not None and origin in self._cors_origins else None
+        try:
+            answer = await self._http(scope, receive, headers, cors)
+        except Exception as exc:  # noqa: BLE001 - the server stays up and says nothing about the failure
+            log.error("request failed: %s", type(exc).__name__)  # noqa: TRY400 - no traceback: it can hold values
+            answer = _error(500, errs.INTERNAL_TYPE, errs.INTERNAL_MESSAGE)
+        await _respond(send, answer, cors)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(  # noqa: PLR0911 - one early answer per refusal, in AppSync's order
+        self, scope: Scope, receive: Receive, headers: list[tuple[str, str]], cors: str | None
+    ) -> HttpAnswer:
+        if scope["path"] != GRAPHQL_PATH:
+            return _error(404, errs.NOT_FOUND_TYPE, f"Not found. The GraphQL endpoint is {GRAPHQL_PATH}.")
+        method = scope["method"]
+        if method == "OPTIONS":
+            return HttpAnswer(204 if cors else 403, b"", "text/plain")
+        if method == "GET":
+            if "text/html" in (_single(headers, "accept") or ""):
+                return HttpAnswer(
+                    200, get_graphql_ide_html(graphql_ide="graphiql").encode(), "text/html; charset=utf-8"
+                )
+            return _error(405, errs.METHOD_NOT_ALLOWED_TYPE, "Send GraphQL operations with POST.")
+        if method != "POST":
+            return _error(405, errs.METHOD_NOT_ALLOWED_TYPE, "Send GraphQL operations with POST.")
+
+        body = await _read_body(headers, receive)
+        if isinstance(body, HttpAnswer):
+            return body
+
+        # Authentication comes first, as in AppSync: nothing about an unauthenticated request is parsed.
+        try:
+            claims = await asyncio.to_thread(self._verify, _bearer(headers))
+        except TokenRejected as rejected:
+            log.info("request refused: token %s (%s)", rejected.reason, rejected.detail)
+            return _error(401, errs.UNAUTHORIZED_TYPE, _UNAUTHORIZED_MESSAGES[rejected.reason])
+
+        operation = _parse_operation(body)
+        if isinstance(operation, HttpAnswer):
+            return operation
+        client = scope.get("client")
+        context = {
+            "request": _Request(
+                headers=tuple(headers),
+                source_ip=str(client[0]) if client else "127.0.0.1",
+                claims=claims,
+                domain_name=self._domain_name,
+            )
+        }
+        result = await self._execute(operation, context)
+        return HttpAnswer(200, _json(_response_body(result)), "application/json")
+
+    async def _execute(self, operation: _Operation, context: Any) -> ExecutionResult:
+        try:
+            return await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.name,
+                allowed_operation_types={OperationType.QUERY, OperationType.MUTATION},
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. a subscription or an unknown operation name
+            return ExecutionResult(data=None, errors=[GraphQLError(_operation_refusal(exc))])
+
+
+def _operation_refusal(exc: Exception) -> str:
+    name = type(exc).__name__
+    if name == "InvalidOperationTypeError":
+        return "Only queries and mutations are served here."
+    return "The request names no operation that can run."
+
+
+def _response_body(result: ExecutionResult) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [graphql_error(e) for e in result.errors]
+        log.info("graphql errors: %s", ",".join(str(e["errorType"]) for e in body["errors"]))
+    return body
+
+
+def _parse_operation(body: bytes) -> _Operation | HttpAnswer:  # noqa: PLR0911 - one answer per refusal
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return _error(400, errs.MALFORMED_REQUEST_TYPE, "The request body is not valid JSON.")
+    if isinstance(data, list):
+        return _error(
+            400, errs.BAD_REQUEST_TYPE, "Batched operations are not supported: send one per request."
+        )
+    if not isinstance(data, dict):
+        return _error(
+            400, errs.BAD_REQUEST_TYPE, 'The body must be a JSON object {"query": ..., "variables": ...}.'
+        )
+    query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return _error(400, errs.BAD_REQUEST_TYPE, "The body has no GraphQL query string.")
+    if variables is not None and not isinstance(variables, dict):
+        return _error(400, errs.BAD_REQUEST_TYPE, "variables must be a JSON object.")
+    if name is not None and not isinstance(name, str):
+        return _error(400, errs.BAD_REQUEST_TYPE, "operationName must be a string.")
+    return _Operation(query, variables, name)
+
+
+async def _read_body(headers: list[tuple[str, str]], receive: Receive) -> bytes | HttpAnswer:
+    length = _single(headers, "content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return _error(
+            413, errs.PAYLOAD_TOO_LARGE_TYPE, f"The request body is larger than {MAX_BODY_BYTES} bytes."
+        )
+
+    async def read() -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    try:
+        body = await asyncio.wait_for(read(), timeout=BODY_READ_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return _error(408, errs.TIMEOUT_TYPE, "The request body did not arrive in time.")
+    if body is None:
+        return _error(
+            413, errs.PAYLOAD_TOO_LARGE_TYPE, f"The request body is larger than {MAX_BODY_BYTES} bytes."
+        )
+    return body
+
+
+def _headers(scope: Scope) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+
+
+def _single(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The header's value when it is sent exactly once; a repeated header counts as absent."""
+    values = [v for k, v in headers if k == name]
+    return values[0] if len(values) == 1 else None
+
+
+def _bearer(headers: list[tuple[str, str]]) -> str | None:
+    # AppSync takes the JWT itself as the Authorization header, with no "Bearer " prefix.
+    value = _single(headers, "authorization")
+    return value.strip() if value else None
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _error(status: int, error_type: str, message: str) -> HttpAnswer:
+    return HttpAnswer(status, _json(request_error(error_type, message)), "application/json")
+
+
+async def _respond(send: Send, answer: HttpAnswer, cors: str | None) -> None:
+    headers = [
+        (b"content-type", answer.content_type.encode()),
+        (b"content-length", str(len(answer.body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"vary", b"Origin"),
+    ]
+    if cors is not None:
+        headers += [
+            (b"access-control-allow-origin", cors.encode("latin-1")),
+            (b"access-control-allow-methods", b"POST, OPTIONS"),
+            (b"access-control-allow-headers", CORS_ALLOW_HEADERS.encode()),
+            (b"access-control-max-age", str(CORS_MAX_AGE_SECONDS).encode()),
+        ]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
+__all__ = ["GRAPHQL_PATH", "LambdaContext", "LocalAppSync"]
