@@ -23,6 +23,8 @@ class IssuedCredentials:
     session_token: str = field(repr=False)
     expiration: datetime
     packed_policy_size: int | None
+    # True when served from the per-container cache instead of a fresh AssumeRole.
+    cache_hit: bool = False
 
 
 def aws_datetime(moment: datetime) -> str:
@@ -30,9 +32,12 @@ def aws_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def refresh_margin_seconds(duration_seconds: int) -> int:
+    return max(REFRESH_MARGIN_MIN_SECONDS, duration_seconds // REFRESH_MARGIN_FRACTION)
+
+
 def refresh_after(expiration: datetime, duration_seconds: int) -> datetime:
-    margin = max(REFRESH_MARGIN_MIN_SECONDS, duration_seconds // REFRESH_MARGIN_FRACTION)
-    return expiration - timedelta(seconds=margin)
+    return expiration - timedelta(seconds=refresh_margin_seconds(duration_seconds))
 
 
 def credentials_payload(

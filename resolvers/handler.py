@@ -7,16 +7,18 @@ names it. The STS client is created lazily on the first vend and reused by the c
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from resolvers.cache import CachingIssuer
 from resolvers.catalog import load_catalog
 from resolvers.credentials import IssuedCredentials
 from resolvers.decision import VendPlan
 from resolvers.resolver import build_resolver, dispatch
-from resolvers.service import Envelope, VendService
+from resolvers.service import CredentialIssuer, Envelope, VendService
 from resolvers.settings import check_against_catalog, load_settings
 from resolvers.sts import StsIssuer, make_client
 from resolvers.telemetry import NAMESPACE, SERVICE, PowertoolsTelemetry
@@ -37,12 +39,17 @@ class _TracedIssuer(StsIssuer):
         return super().issue(plan)
 
 
-service = VendService(
-    catalog=catalog,
-    settings=settings,
-    issuer=_TracedIssuer(lambda: make_client(settings.region)),
-    telemetry=telemetry,
-)
+sts_issuer = _TracedIssuer(lambda: make_client(settings.region))
+issuer: CredentialIssuer = sts_issuer
+if settings.cache_enabled:
+    issuer = CachingIssuer(
+        sts_issuer,
+        clock=lambda: datetime.now(UTC),
+        catalog_version=catalog.version,
+        min_remaining_seconds=settings.cache_min_remaining_seconds,
+        max_entries=settings.cache_max_entries,
+    )
+service = VendService(catalog=catalog, settings=settings, issuer=issuer, telemetry=telemetry)
 app = build_resolver(service)
 
 

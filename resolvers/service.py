@@ -94,6 +94,9 @@ class VendService:
             self.telemetry.decision(record)
             return internal_envelope()
         record.decision, record.code = "granted", "Granted"
+        record.cache_hit = creds.cache_hit
+        if creds.cache_hit:
+            record.sts_latency_ms = None  # STS was not called; keep the latency metric about STS only
         record.access_key_id = creds.access_key_id
         record.packed_policy_size = creds.packed_policy_size
         self.telemetry.decision(record)

@@ -37,6 +37,9 @@ class Settings:
     role_arns: Mapping[str, str]
     # Validated values for {{bucket}}, {{table_arn}}, {{account}} and {{region}} (those that are set).
     deployment: Mapping[str, str] = field(default_factory=dict)
+    cache_enabled: bool = True
+    cache_min_remaining_seconds: int = 600
+    cache_max_entries: int = 1000
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -84,6 +87,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         else:
             problems.append(f"{name}: {value!r} does not match {variables.SETTINGS[var].pattern}")
 
+    cache_enabled = env.get("VEND_CACHE_ENABLED", "true").lower()
+    if cache_enabled not in ("true", "false"):
+        problems.append("VEND_CACHE_ENABLED: must be true or false")
+    min_remaining = _int_setting(
+        env, "VEND_CACHE_MIN_REMAINING_SECONDS", default=600, low=0, high=3600, problems=problems
+    )
+    max_entries = _int_setting(
+        env, "VEND_CACHE_MAX_ENTRIES", default=1000, low=1, high=100_000, problems=problems
+    )
+
     if problems:
         raise ConfigError("settings", problems)
     return Settings(
@@ -93,7 +106,22 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         catalog_path=Path(env.get("VEND_CATALOG_PATH") or DEFAULT_PATH),
         role_arns=role_arns,
         deployment=deployment,
+        cache_enabled=cache_enabled == "true",
+        cache_min_remaining_seconds=min_remaining,
+        cache_max_entries=max_entries,
     )
+
+
+def _int_setting(
+    env: Mapping[str, str], name: str, *, default: int, low: int, high: int, problems: list[str]
+) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d{1,6}", raw) or not low <= int(raw) <= high:
+        problems.append(f"{name}: {raw!r} must be a whole number from {low} to {high}")
+        return default
+    return int(raw)
 
 
 def check_against_catalog(settings: Settings, catalog: Catalog) -> None:

@@ -75,6 +75,7 @@ def identity(**claims: Any) -> dict[str, Any]:
 def caller(groups: list[str] | None = None, **claims: Any) -> Caller:
     ident = identity(**claims)
     ident["groups"] = groups
+    ident["sub"] = ident["claims"]["sub"]
     return caller_from_identity(ident, issuer=ISSUER, client_ids=frozenset({CLIENT_ID}))
 
 

@@ -117,10 +117,26 @@ def test_lambda_handler_vends_and_audits_without_secrets(handler: ModuleType, aw
     assert "eyJ" not in text  # the request's authorization header is never logged
 
 
-def test_handler_sts_client_is_created_once(handler: ModuleType, aws: None) -> None:
-    results = [handler.lambda_handler(support.load_event("cognito_id_token"), Context()) for _ in range(2)]
+def test_handler_sts_client_is_created_once_and_repeats_hit_the_cache(handler: ModuleType, aws: None) -> None:
+    lines = Lines()
+    logging.getLogger("credential-vending").addHandler(lines)
+    try:
+        results = [
+            handler.lambda_handler(support.load_event("cognito_access_token"), Context()) for _ in range(2)
+        ]
+        first = handler.sts_issuer.client
+        handler.lambda_handler(support.load_event("api_key"), Context())
+    finally:
+        logging.getLogger("credential-vending").removeHandler(lines)
     for result in results:
         support.ISSUED_SECRETS.update({result["data"]["secretAccessKey"], result["data"]["sessionToken"]})
-    first = handler.service.issuer.client
-    handler.lambda_handler(support.load_event("api_key"), Context())
-    assert handler.service.issuer.client is first
+    assert handler.sts_issuer.client is first
+    assert results[0]["data"]["accessKeyId"] == results[1]["data"]["accessKeyId"]
+    audits = [r.__dict__["audit"] for r in lines.records if r.getMessage() == "vend decision"]
+    assert [(a["code"], a["cache_hit"]) for a in audits] == [
+        ("Granted", False),
+        ("Granted", True),
+        ("Unauthorized", False),
+    ]
+    assert "sts_latency_ms" in audits[0]
+    assert "sts_latency_ms" not in audits[1]
