@@ -17,7 +17,7 @@ import contextvars
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -51,9 +51,10 @@ CORS_ALLOW_HEADERS: Final = "authorization, content-type, x-amz-user-agent"
 
 Invoke = Callable[[dict[str, Any], Any], Any]
 Verify = Callable[[str | None], dict[str, Any]]
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+# ASGI's types, as uvicorn and httpx declare them.
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 log = logging.getLogger("vend.server")
 _UNAUTHORIZED_MESSAGES: Final = {
