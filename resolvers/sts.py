@@ -19,6 +19,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from resolvers.credentials import IssuedCredentials
 from resolvers.decision import VendPlan
@@ -92,6 +93,10 @@ class StsIssuer:
             raise translate_client_error(exc, plan.scope) from None
         except _NETWORK as exc:
             raise UpstreamUnavailable(UNAVAILABLE_MESSAGE, detail=type(exc).__name__) from None
+        except ResponseParserError:
+            # Not a BotoCoreError, and its text quotes the raw response body, which can hold credentials:
+            # translate it here so it is never logged as an unexpected traceback.
+            raise UpstreamUnavailable(UNAVAILABLE_MESSAGE, detail="ResponseParserError") from None
         except BotoCoreError as exc:
             raise Internal(INTERNAL_MESSAGE, detail=type(exc).__name__) from None
         creds = response["Credentials"]
