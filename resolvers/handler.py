@@ -20,13 +20,15 @@ from resolvers.decision import VendPlan
 from resolvers.resolver import build_resolver, dispatch
 from resolvers.service import CredentialIssuer, Envelope, VendService
 from resolvers.settings import check_against_catalog, load_settings
-from resolvers.sts import StsIssuer, make_client
+from resolvers.sts import StsIssuer, make_client, quiet_wire_logs
 from resolvers.telemetry import NAMESPACE, SERVICE, PowertoolsTelemetry
 
 settings = load_settings(os.environ)
 catalog = load_catalog(settings.catalog_path)
 check_against_catalog(settings, catalog)
 
+# Before any client exists: a DEBUG log level must not turn the SDK's wire logs (with credentials) on.
+quiet_wire_logs()
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 tracer = Tracer(service=SERVICE)

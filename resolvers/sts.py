@@ -6,6 +6,7 @@ bounded retries that keep the worst case far inside AppSync's 30-second resolver
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -57,6 +58,17 @@ _UNAVAILABLE: Final = frozenset(
     }
 )
 _NETWORK: Final = (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError, ConnectionClosedError)
+
+
+# The SDK logs whole requests and responses at DEBUG: an AssumeRole response body holds the vended secret key
+# and session token, the request headers the Lambda's own session token.
+WIRE_LOGGERS: Final = ("botocore", "urllib3")
+
+
+def quiet_wire_logs() -> None:
+    """Keep SDK wire logging off even when the function's log level is DEBUG. Call once at cold start."""
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def client_config() -> Config:
