@@ -5,8 +5,8 @@ It names who asked for what and what they got, never a secret: no secret key, se
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, fields
+from typing import Any, Final, Literal
 
 Decision = Literal["granted", "refused"]
 
@@ -30,4 +30,9 @@ class AuditRecord:
     detail: str = ""
 
     def fields(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
+        # Flat values only, so no deep copy (dataclasses.asdict) on the hot path.
+        values = ((name, getattr(self, name)) for name in _FIELD_NAMES)
+        return {k: v for k, v in values if v is not None and v != ""}
+
+
+_FIELD_NAMES: Final = tuple(f.name for f in fields(AuditRecord))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ class Statement:
     not_resources: tuple[Template, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: cached_property needs an instance __dict__
 class Scope:
     name: str
     description: str
@@ -68,8 +69,9 @@ class Scope:
                 out.extend(cond.values)
         return tuple(out)
 
-    @property
+    @functools.cached_property
     def variables(self) -> frozenset[str]:
+        # Read on every vend; the scope is immutable, so compute once.
         return frozenset().union(*(t.variables for t in self.templates()))
 
 

@@ -6,6 +6,7 @@ parameters. The Lambda and the operator CLI both call it; nothing else renders a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -116,15 +117,7 @@ def plan_vend(
     duration = resolve_duration(requested_duration, scope)
     values = bind_values(caller, scope, catalog, settings.deployment)
 
-    policy = serialise(render_policy(scope, values))
-    arns = tuple(t.render(values) for t in scope.managed_policy_arns)
-    used = check_plaintext(policy, arns, scope=scope.name)
-
-    tags = (
-        (SUB_TAG, caller.sub),
-        (SCOPE_TAG, scope.name),
-        *((k, t.render(values)) for k, t in scope.session_tags),
-    )
+    policy, arns, used, digest, tags = _render(scope, tuple(sorted(values.items())))
     session_name = f"{caller.sub}.{scope.name}"
     _check_sts_parameters(session_name, caller.sub, tags)
     return VendPlan(
@@ -136,9 +129,31 @@ def plan_vend(
         policy_arns=arns,
         tags=tags,
         duration_seconds=duration,
-        policy_hash=policy_hash(policy, arns),
+        policy_hash=digest,
         plaintext_used=used,
     )
+
+
+Rendered = tuple[str, tuple[str, ...], int, str, tuple[tuple[str, str], ...]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _render(scope: Scope, values: tuple[tuple[str, str], ...]) -> Rendered:
+    """Policy, managed ARNs, budget used, policy hash and tags: pure in (scope, values), so memoised.
+
+    Keyed by the Scope object itself (frozen, compared by value), never by id(): a memo hit can only
+    return what rendering these exact templates with these exact values gives.
+    """
+    bound = dict(values)
+    policy = serialise(render_policy(scope, bound))
+    arns = tuple(t.render(bound) for t in scope.managed_policy_arns)
+    used = check_plaintext(policy, arns, scope=scope.name)
+    tags = (
+        (SUB_TAG, bound["sub"]),
+        (SCOPE_TAG, scope.name),
+        *((k, t.render(bound)) for k, t in scope.session_tags),
+    )
+    return policy, arns, used, policy_hash(policy, arns), tags
 
 
 def _check_sts_parameters(session_name: str, source_identity: str, tags: tuple[tuple[str, str], ...]) -> None:

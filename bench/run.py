@@ -1,0 +1,160 @@
+"""`make bench`: cold start, warm vend (miss and hit), decision cost and asset size, each beside its baseline
+in the same run. Prints a table and writes bench/results/bench.json. Network I/O to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any, Final
+
+from bench.harness import LocalSts, bare_assume_role_request, local_sts
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+RESULTS: Final = ROOT / "bench" / "results"
+COLD_RUNS: Final = 9
+
+
+def part(module: str, name: str, env: dict[str, str]) -> tuple[dict[str, float], float]:
+    """Run one part in a fresh interpreter; return its figures and the whole process's wall time."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VEND_", "AWS_", "POWERTOOLS_"))}
+    started = time.perf_counter()
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, name],
+        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    wall = time.perf_counter() - started
+    return json.loads(out.stdout.strip().splitlines()[-1]), wall
+
+
+def cold_start(sts: LocalSts) -> dict[str, Any]:
+    env = sts.environment(cache=True)
+    baseline_env = {**env, "BENCH_REQUEST": json.dumps(bare_assume_role_request())}
+    ours: list[dict[str, float]] = []
+    base: list[dict[str, float]] = []
+    walls: list[tuple[float, float]] = []
+    for _ in range(COLD_RUNS):  # interleaved, so noise hits both alike
+        mine, mine_wall = part("bench.cold", "ours", env)
+        theirs, their_wall = part("bench.cold", "baseline", baseline_env)
+        ours.append(mine)
+        base.append(theirs)
+        walls.append((mine_wall, their_wall))
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    ours_s = med(ours, "import_s") + med(ours, "first_call_s")
+    base_s = med(base, "import_s") + med(base, "first_call_s")
+    return {
+        "cold_start_s": ours_s,
+        "cold_baseline_s": base_s,
+        "cold_start_ratio": ours_s / base_s,
+        "cold_import_s": med(ours, "import_s"),
+        "cold_baseline_import_s": med(base, "import_s"),
+        "cold_first_vend_s": med(ours, "first_call_s"),
+        "cold_baseline_first_call_s": med(base, "first_call_s"),
+        "process_wall_s": statistics.median(w[0] for w in walls),
+        "process_wall_baseline_s": statistics.median(w[1] for w in walls),
+    }
+
+
+def asset_size() -> dict[str, int]:
+    """The Lambda package as the CDK app ships it: resolvers/ with the catalog and the JS resolver."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((ROOT / "resolvers").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(ROOT))
+    return {"asset_zip_bytes": len(buffer.getvalue())}
+
+
+def _row(
+    label: str, figures: dict[str, Any], ours: str, base: str | None, scale: float, *, target: str = ""
+) -> tuple[str, str, str, str, str]:
+    unit = "ms" if scale == 1e3 else "us"
+    if base is None:
+        return (label, f"{figures[ours] * scale:.1f} {unit}", "", "", target)
+    ratio = figures[ours] / figures[base]
+    return (
+        label,
+        f"{figures[ours] * scale:.1f} {unit}",
+        f"{figures[base] * scale:.1f} {unit}",
+        f"{ratio:.3f}x",
+        target,
+    )
+
+
+def main() -> None:
+    with local_sts() as sts:
+        figures: dict[str, Any] = {}
+        figures.update(cold_start(sts))
+        warm, _ = part("bench.parts", "warm", sts.environment(cache=False))
+        hit, _ = part("bench.parts", "hit", sts.environment(cache=True))
+    figures.update(
+        {
+            "warm_miss_s": warm["vend_miss_s"],
+            "bare_assume_role_s": warm["bare_assume_role_s"],
+            "warm_miss_ratio": warm["vend_miss_s"] / warm["bare_assume_role_s"],
+            "decision_s": warm["decision_s"],
+            "cache_hit_s": hit["hit_service_s"],
+            "cache_hit_handler_s": hit["hit_handler_s"],
+        }
+    )
+    figures.update(asset_size())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
+    ms, us = 1e3, 1e6
+    rows = [
+        _row(
+            "cold start: import + first vend",
+            figures,
+            "cold_start_s",
+            "cold_baseline_s",
+            ms,
+            target="<= 1.15x",
+        ),
+        _row("  of which import", figures, "cold_import_s", "cold_baseline_import_s", ms),
+        _row(
+            "  of which first vend / first call",
+            figures,
+            "cold_first_vend_s",
+            "cold_baseline_first_call_s",
+            ms,
+        ),
+        _row("  whole process incl. interpreter", figures, "process_wall_s", "process_wall_baseline_s", ms),
+        _row(
+            "warm vend, cache miss (median)",
+            figures,
+            "warm_miss_s",
+            "bare_assume_role_s",
+            ms,
+            target="<= 1.05x",
+        ),
+        _row("pure decision: identity + catalog + policy", figures, "decision_s", None, us),
+        _row(
+            "warm vend, cache hit (service + audit log)", figures, "cache_hit_s", None, us, target="<= 100 us"
+        ),
+        _row("warm vend, cache hit (whole lambda_handler)", figures, "cache_hit_handler_s", None, us),
+        ("Lambda asset (zip of resolvers/)", f"{figures['asset_zip_bytes'] / 1024:.1f} KiB", "", "", ""),
+    ]
+    header = ("figure", "ours", "baseline", "ratio", "target")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(f"\nwritten: {RESULTS / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
