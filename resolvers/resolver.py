@@ -56,5 +56,8 @@ def _is_known_field_event(event: object) -> bool:
     info = event.get("info")
     if not isinstance(info, Mapping):
         return False
-    field = (info.get("parentTypeName"), info.get("fieldName"))
-    return field in FIELDS and isinstance(event.get("arguments"), Mapping)
+    parent, name = info.get("parentTypeName"), info.get("fieldName")
+    # Strings first: a list here is unhashable, and the membership test would raise out of dispatch.
+    if not (isinstance(parent, str) and isinstance(name, str)):
+        return False
+    return (parent, name) in FIELDS and isinstance(event.get("arguments"), Mapping)
