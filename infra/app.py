@@ -1,0 +1,51 @@
+"""CDK entry point (``cdk synth``/``cdk deploy`` run it from infra/): reads the catalog, stages the package.
+
+I/O: reads resolvers/catalog.toml and schema.graphql, copies the Lambda package into infra/build/lambda.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# The CDK CLI runs `python app.py` inside infra/; the app reads the repository's own resolvers package (the
+# catalog and its validation), so the repository root must be importable.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks  # noqa: E402
+
+from infra.config import load_config  # noqa: E402
+from infra.nag import suppress  # noqa: E402
+from infra.package import stage_package  # noqa: E402
+from infra.stack import VendStack  # noqa: E402
+from resolvers.catalog import DEFAULT_PATH, load_catalog  # noqa: E402
+
+
+def build(app: cdk.App, package_dir: Path) -> VendStack:
+    """The one stack, with cdk-nag's AwsSolutions rules applied; shared by this entry point and the tests."""
+    config = load_config(app.node.try_get_context, os.environ)
+    stack = VendStack(
+        app,
+        f"CredentialVending-{config.stage}",
+        config=config,
+        catalog=load_catalog(DEFAULT_PATH),
+        package_dir=stage_package(REPO_ROOT, package_dir),
+        schema_path=REPO_ROOT / "schema.graphql",
+        resolver_code_path=REPO_ROOT / "resolvers" / "appsync" / "vendResolver.js",
+    )
+    suppress(stack)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
+    return stack
+
+
+def main() -> None:
+    app = cdk.App()
+    build(app, REPO_ROOT / "infra" / "build" / "lambda")
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+# The CDK app's tests, in their own environment (.venv-infra): aws-cdk-lib pins an old typeguard, so it must not
+# share the runtime or dev environment. Included by the root Makefile, which runs `infra-test` as part of `make test`.
+INFRA_VENV := .venv-infra
+INFRA_BIN := $(INFRA_VENV)/bin
+INFRA_STAMP := $(INFRA_VENV)/.installed
+# boto3 (from the Lambda runtime) and Powertools (from its layer), installed apart so the asset test can import
+# the handler with exactly these beside the synthesised asset, and nothing from the infra venv.
+INFRA_RUNTIME_DEPS := $(INFRA_VENV)/lambda-runtime
+
+# jsii prints a full-screen end-of-life banner on every start under Node.js 20; we know, and keep output readable.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+EXTRA_TESTS += infra-test
+
+.PHONY: infra-test infra-venv
+
+$(INFRA_STAMP): requirements/infra.lock
+	test -x $(INFRA_BIN)/python || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_BIN)/python -m pip install --quiet --upgrade pip
+	$(INFRA_BIN)/python -m pip install --quiet --require-virtualenv -r requirements/infra.lock
+	rm -rf $(INFRA_RUNTIME_DEPS)
+	$(INFRA_BIN)/python -m pip install --quiet --target $(INFRA_RUNTIME_DEPS) -c requirements/infra.lock \
+		boto3 'aws-lambda-powertools[tracer]'
+	touch $@
+
+infra-venv: $(INFRA_STAMP)
+
+infra-test: $(INFRA_STAMP)
+	$(INFRA_BIN)/mypy --config-file infra/mypy.ini infra tests/infra
+	VEND_INFRA_RUNTIME_DEPS=$(abspath $(INFRA_RUNTIME_DEPS)) \
+		$(INFRA_BIN)/python -m pytest -c tests/infra/pytest.ini tests/infra

@@ -1,0 +1,353 @@
+"""The CDK stack: Cognito user pool and app client, AppSync API, resolver Lambda, its role and the vend roles.
+
+Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
+which pass the results in. Everything that decides a policy lives in the pure modules infra/ceiling.py and
+infra/trust.py; this module wires them into resources.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Final
+
+import aws_cdk as cdk
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra import ceiling, trust
+from infra.config import InfraConfig
+from resolvers.catalog_model import Catalog
+from resolvers.settings import DEPLOYMENT_VARIABLES
+
+HANDLER: Final = "resolvers.handler.lambda_handler"
+RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE: Final = lambda_.Architecture.ARM_64
+# The Powertools release the tests run against (requirements/infra.lock); a test keeps the two equal.
+POWERTOOLS_VERSION: Final = "3.37.0"
+# AWS publishes each Powertools layer ARN as a public SSM parameter, per architecture, runtime and version.
+POWERTOOLS_LAYER_PARAMETER: Final = (
+    f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+)
+# AppSync gives up on a resolver after 30 s; the STS adapter's worst case is under 17 s.
+LAMBDA_TIMEOUT: Final = cdk.Duration.seconds(20)
+# The AssumeRole from the Lambda's own role is role chaining, which AWS caps at one hour.
+VEND_ROLE_MAX_SESSION: Final = cdk.Duration.hours(1)
+LOG_RETENTION: Final = logs.RetentionDays.THREE_MONTHS
+CUSTOM_PREFIX: Final = "custom:"
+# Standard attributes a user may edit about themselves. Anything the catalog reads from claims is removed.
+SELF_EDITABLE: Final = ("name", "given_name", "family_name")
+RESOLVED_FIELDS: Final = (("Mutation", "vendCredentials"), ("Query", "scopes"))
+
+
+def vend_role_name(stage: str, role: str) -> str:
+    # Named, so the Lambda's settings and policies hold literal ARNs and revocation runbooks can name the role.
+    return f"vend-{stage}-{role}"
+
+
+def writable_attributes(catalog: Catalog, *, self_sign_up: bool) -> list[str]:
+    """The app client's write attributes: never one the catalog reads from claims (they are attacker input)."""
+    wanted = [*SELF_EDITABLE, *(["email"] if self_sign_up else [])]
+    read_by_catalog = {c.claim for c in catalog.claims.values()}
+    if self_sign_up and "email" in read_by_catalog:
+        raise ValueError("self_sign_up needs email writable, but the catalog reads the email claim")
+    return sorted(a for a in wanted if a not in read_by_catalog)
+
+
+class VendStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        catalog: Catalog,
+        package_dir: Path,
+        schema_path: Path,
+        resolver_code_path: Path,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=cdk.Environment(account=config.account, region=config.region),
+            description=f"Credential vending service ({config.stage})",
+            **kwargs,
+        )
+        self.config = config
+        self.catalog = catalog
+        deployment = config.deployment_values()
+        missing = sorted(
+            env
+            for env, var in DEPLOYMENT_VARIABLES.items()
+            if var in catalog.variables and var not in deployment
+        )
+        if missing:
+            context = {
+                "VEND_BUCKET": "bucket_name",
+                "VEND_TABLE_ARN": "table_name",
+                "VEND_ACCOUNT_ID": "account",
+            }
+            raise ValueError(
+                "the catalog needs " + ", ".join(f"{m} (context {context[m]!r})" for m in missing)
+            )
+
+        self.user_pool = self._user_pool()
+        self.app_client = self._app_client(self.user_pool)
+        if config.create_groups:
+            for group in sorted(catalog.groups):
+                cognito.CfnUserPoolGroup(
+                    self,
+                    f"Group-{group}",
+                    user_pool_id=self.user_pool.user_pool_id,
+                    group_name=group,
+                    description="Named by the scope catalog; membership admits scopes.",
+                )
+
+        self.lambda_role = iam.Role(
+            self,
+            "ResolverRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Resolver Lambda: write its logs and traces, assume the vend roles. Nothing else.",
+        )
+        self.vend_role_arns = {
+            role: f"arn:{config.partition}:iam::{config.account}:role/{vend_role_name(config.stage, role)}"
+            for role in sorted(catalog.roles)
+        }
+        self.vend_roles = {role: self._vend_role(role, deployment) for role in sorted(catalog.roles)}
+        self.function = self._function(package_dir, deployment)
+        self.api = self._api(schema_path, resolver_code_path)
+
+        for output_id, value, description in (
+            ("GraphQLUrl", self.api.graphql_url, "AppSync GraphQL endpoint"),
+            ("UserPoolId", self.user_pool.user_pool_id, "Cognito user pool id"),
+            ("AppClientId", self.app_client.user_pool_client_id, "Cognito app client id (public, no secret)"),
+            ("Region", self.region, "Region of the API and the user pool"),
+        ):
+            cdk.CfnOutput(self, output_id, value=value, description=description)
+
+    # --- Cognito -------------------------------------------------------------------------------------------
+    def _user_pool(self) -> cognito.IUserPool:
+        config = self.config
+        if config.user_pool_id is not None:
+            # An existing pool: its attributes and other app clients are the operator's to check (docs/deploy.md).
+            return cognito.UserPool.from_user_pool_id(self, "UserPool", config.user_pool_id)
+        custom = {
+            c.claim.removeprefix(CUSTOM_PREFIX): cognito.StringAttribute(min_len=1, max_len=64, mutable=True)
+            for c in self.catalog.claims.values()
+            if c.claim.startswith(CUSTOM_PREFIX)
+        }
+        mfa = {"required": cognito.Mfa.REQUIRED, "optional": cognito.Mfa.OPTIONAL, "off": cognito.Mfa.OFF}
+        return cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=f"credential-vending-{config.stage}",
+            self_sign_up_enabled=config.self_sign_up,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            custom_attributes=custom,
+            # TOTP only: SMS codes can be SIM-swapped and need an SMS role.
+            mfa=mfa[config.mfa],
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False) if config.mfa != "off" else None,
+            password_policy=cognito.PasswordPolicy(
+                min_length=config.password_min_length,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=cdk.Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            # Users and their attributes outlive a stack teardown.
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+    def _app_client(self, pool: cognito.IUserPool) -> cognito.UserPoolClient:
+        write = writable_attributes(self.catalog, self_sign_up=self.config.self_sign_up)
+        read_custom = sorted(
+            c.claim.removeprefix(CUSTOM_PREFIX)
+            for c in self.catalog.claims.values()
+            if c.claim.startswith(CUSTOM_PREFIX)
+        )
+        return cognito.UserPoolClient(
+            self,
+            "AppClient",
+            user_pool=pool,
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            # No hosted UI: CDK's default would turn on the implicit grant with a placeholder callback URL.
+            disable_o_auth=True,
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            access_token_validity=cdk.Duration.minutes(60),
+            id_token_validity=cdk.Duration.minutes(60),
+            refresh_token_validity=cdk.Duration.days(30),
+            # Explicit lists: without them Cognito lets the client write every mutable attribute.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(**_mask(write)),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(**_mask([*SELF_EDITABLE, "email", "email_verified"]))
+            .with_custom_attributes(*read_custom),
+        )
+
+    # --- IAM -----------------------------------------------------------------------------------------------
+    def _vend_role(self, role: str, deployment: dict[str, str]) -> iam.CfnRole:
+        config = self.config
+        scopes = ceiling.role_scopes(self.catalog, role)
+        identity = ceiling.role_ceiling(self.catalog, role, deployment)
+        identity["Statement"].extend(trust.revoke_statements(config.revoke_issued_before, config.revoke_subs))
+        return iam.CfnRole(
+            self,
+            f"VendRole-{role}",
+            role_name=vend_role_name(config.stage, role),
+            description=f"Vended sessions for catalog role {role!r}; each narrowed by its scope's session policy.",
+            assume_role_policy_document=trust.trust_policy(
+                self.lambda_role.role_arn,
+                [s.name for s in scopes],
+                ceiling.role_session_tag_keys(self.catalog, role),
+                config.revoke_subs,
+            ),
+            max_session_duration=int(VEND_ROLE_MAX_SESSION.to_seconds()),
+            policies=[iam.CfnRole.PolicyProperty(policy_name="ceiling", policy_document=identity)],
+            managed_policy_arns=ceiling.role_managed_policies(self.catalog, role, deployment) or None,
+            permissions_boundary=config.permissions_boundary_arn,
+        )
+
+    # --- Lambda --------------------------------------------------------------------------------------------
+    def _function(self, package_dir: Path, deployment: dict[str, str]) -> lambda_.Function:
+        config = self.config
+        log_group = logs.LogGroup(
+            self, "ResolverLogs", retention=LOG_RETENTION, removal_policy=cdk.RemovalPolicy.RETAIN
+        )
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "Powertools",
+            ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
+        )
+        environment = {
+            "VEND_USER_POOL_ISSUER": (
+                f"https://cognito-idp.{config.region}.amazonaws.com/{self.user_pool.user_pool_id}"
+            ),
+            "VEND_APP_CLIENT_IDS": self.app_client.user_pool_client_id,
+            "VEND_ROLE_ARNS": json.dumps(self.vend_role_arns, sort_keys=True, separators=(",", ":")),
+            # Older SDKs in the runtime default to the global STS endpoint; the regional one is the rule.
+            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+            # Belt and braces for what resolvers/handler.py already does: never log events, never trace
+            # responses (credentials) or error text (may carry ARNs).
+            "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
+        }
+        # Only the deployment settings the catalog uses: the handler refuses nothing extra, but less is clearer.
+        for env_name, var in DEPLOYMENT_VARIABLES.items():
+            if var in self.catalog.variables:
+                environment[env_name] = deployment[var]
+
+        function = lambda_.Function(
+            self,
+            "Resolver",
+            description="Vends scoped STS credentials for AppSync (resolvers.handler).",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(package_dir)),
+            layers=[layer],
+            role=self.lambda_role,
+            timeout=LAMBDA_TIMEOUT,
+            memory_size=256,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment=environment,
+        )
+        # Logs for its own log group only (the group exists before the function, so no CreateLogGroup).
+        self.lambda_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="OwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        )
+        self.lambda_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="AssumeVendRoles",
+                actions=list(trust.TRUST_ACTIONS),
+                resources=sorted(self.vend_role_arns.values()),
+            )
+        )
+        return function
+
+    # --- AppSync -------------------------------------------------------------------------------------------
+    def _api(self, schema_path: Path, resolver_code_path: Path) -> appsync.GraphqlApi:
+        config = self.config
+        logs_role = iam.Role(
+            self,
+            "ApiLogsRole",
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description="AppSync field logs for this API's own log group.",
+        )
+        api = appsync.GraphqlApi(
+            self,
+            "Api",
+            name=f"credential-vending-{config.stage}",
+            definition=appsync.Definition.from_file(str(schema_path)),
+            authorization_config=appsync.AuthorizationConfig(
+                default_authorization=appsync.AuthorizationMode(
+                    authorization_type=appsync.AuthorizationType.USER_POOL,
+                    user_pool_config=appsync.UserPoolConfig(user_pool=self.user_pool),
+                )
+            ),
+            xray_enabled=True,
+        )
+        # AppSync writes to /aws/appsync/apis/<api id>. We own that group (for its retention) and give the
+        # logging role access to it alone. The L2 log_config prop would instead add a LogRetention custom
+        # resource: one more Lambda, with AWS's managed policy and logs:* on every group.
+        api_logs = logs.LogGroup(
+            self,
+            "ApiLogs",
+            log_group_name=f"/aws/appsync/apis/{api.api_id}",
+            retention=LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        logs_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="OwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[api_logs.log_group_arn],
+            )
+        )
+        cfn_api = api.node.default_child
+        assert isinstance(cfn_api, appsync.CfnGraphQLApi)  # noqa: S101 - a CDK invariant, not input checking
+        # Errors only, and never the verbose sections (headers, context, evaluated request/response), which
+        # would hold the caller's JWT and the vended credentials.
+        cfn_api.log_config = appsync.CfnGraphQLApi.LogConfigProperty(
+            cloud_watch_logs_role_arn=logs_role.role_arn,
+            field_log_level="ERROR",
+            exclude_verbose_content=True,
+        )
+        source = api.add_lambda_data_source("ResolverSource", self.function)
+        code = appsync.Code.from_inline(resolver_code_path.read_text(encoding="utf-8"))
+        for type_name, field_name in RESOLVED_FIELDS:
+            # No caching_config, and the API has no cache: a cached vend would hand one caller's
+            # credentials to another.
+            source.create_resolver(
+                f"{type_name}-{field_name}",
+                type_name=type_name,
+                field_name=field_name,
+                runtime=appsync.FunctionRuntime.JS_1_0_0,
+                code=code,
+            )
+        return api
+
+
+def _mask(attributes: list[str]) -> dict[str, bool]:
+    """OIDC attribute names -> CDK's StandardAttributesMask keyword arguments."""
+    names = {"name": "fullname", "given_name": "given_name", "family_name": "family_name"}
+    names |= {"email": "email", "email_verified": "email_verified"}
+    return {names[a]: True for a in attributes}
