@@ -1,0 +1,120 @@
+"""The synthesised Lambda asset is the complete deployment package: it imports with boto3 and Powertools alone.
+
+I/O: unpacks the asset into a temporary directory and starts a clean interpreter (``-I -S``: no site-packages,
+no PYTHONPATH, no current directory) whose path is only the unpacked asset and the directory holding boto3 and
+Powertools (what the Lambda runtime and the Powertools layer provide), built by `make infra-test`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synth_support import REGION, Synth
+
+from infra.package import package_files
+
+FAKE_REFS = {"UserPool": "eu-west-1_Example1", "AppClient": "exampleclientid0123456789"}
+LOCAL_ONLY = (
+    "strawberry",
+    "moto",
+    "uvicorn",
+    "aws_cdk",
+    "jsii",
+    "constructs",
+    "cdk_nag",
+    "vend_local",
+    "pytest",
+)
+
+PROBE = """
+import importlib.util, json, sys
+sys.path[:0] = sys.argv[1:3]
+import resolvers.handler as handler
+local_only = sys.argv[3].split(",")
+print(json.dumps({
+    "handler": handler.__file__,
+    "catalog_version": handler.catalog.version,
+    "roles": dict(handler.settings.role_arns),
+    "imported": sorted(m for m in local_only if m in sys.modules),
+    "findable": sorted(m for m in local_only if importlib.util.find_spec(m) is not None),
+}))
+"""
+
+
+def resolve(value: Any, refs: dict[str, str]) -> str:
+    """Stand in for CloudFormation on the two intrinsics the Lambda's environment uses, with fake ids."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return next(v for prefix, v in refs.items() if value["Ref"].startswith(prefix))
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(resolve(p, refs) for p in parts)
+    raise AssertionError(f"unexpected intrinsic {value}")
+
+
+@pytest.fixture(scope="module")
+def runtime_deps() -> Path:
+    deps = Path(os.environ.get("VEND_INFRA_RUNTIME_DEPS", ".venv-infra/lambda-runtime")).resolve()
+    assert (deps / "boto3").is_dir(), f"{deps} lacks boto3: run `make infra-test`, which builds it"
+    assert (deps / "aws_lambda_powertools").is_dir(), f"{deps} lacks aws_lambda_powertools"
+    return deps
+
+
+@pytest.fixture(scope="module")
+def unpacked(synth: Synth, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _, function = synth.one("AWS::Lambda::Function")
+    asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    manifest = json.loads((synth.assembly_dir / f"{synth.stack.artifact_id}.assets.json").read_text())
+    source = manifest["files"][asset_hash]["source"]
+    assert source["packaging"] == "zip"
+    # Zip it as the CDK CLI does on publish, then unpack it as Lambda does.
+    work = tmp_path_factory.mktemp("asset")
+    archive = shutil.make_archive(str(work / "asset"), "zip", synth.assembly_dir / source["path"])
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(work / "task")
+    return work / "task"
+
+
+def test_the_asset_holds_exactly_the_package_files(unpacked: Path, repo_root: Path) -> None:
+    files = sorted(p.relative_to(unpacked) for p in unpacked.rglob("*") if p.is_file())
+    assert files == package_files(repo_root)
+    assert (unpacked / "resolvers" / "catalog.toml").read_bytes() == (
+        repo_root / "resolvers" / "catalog.toml"
+    ).read_bytes()
+
+
+def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_nothing_local(
+    synth: Synth, unpacked: Path, runtime_deps: Path, repo_root: Path
+) -> None:
+    _, function = synth.one("AWS::Lambda::Function")
+    variables = function["Properties"]["Environment"]["Variables"]
+    env = {name: resolve(value, FAKE_REFS) for name, value in variables.items()}
+    # Lambda sets AWS_REGION; nothing else from this machine's environment goes in.
+    env["AWS_REGION"] = REGION
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-I", "-S", "-c", PROBE, str(unpacked), str(runtime_deps), ",".join(LOCAL_ONLY)],
+        cwd=unpacked.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(report["handler"]).is_relative_to(unpacked)
+    catalog_bytes = (repo_root / "resolvers" / "catalog.toml").read_bytes()
+    assert report["catalog_version"] == hashlib.sha256(catalog_bytes).hexdigest()[:16]
+    assert report["roles"] == json.loads(env["VEND_ROLE_ARNS"])
+    assert report["imported"] == []
+    assert report["findable"] == []
