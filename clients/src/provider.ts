@@ -43,6 +43,12 @@ export interface VendedCredentialsOptions {
 export interface VendedCredentialsProvider extends AwsCredentialIdentityProvider {
   /** Drop cached credentials and detach any request in flight. Call it on sign-out. */
   clear(): void;
+  /**
+   * Tells the AWS SDK not to wrap this provider in its own cache. The SDK's cache asks again only 5 minutes
+   * before `expiration`; this provider must be asked on every request so that it can refresh at `refreshAfter`
+   * (a cache hit costs nothing).
+   */
+  readonly memoized: true;
 }
 
 // A client whose clock runs ahead of the service would see every fresh set as already due for refresh and
@@ -178,6 +184,7 @@ export function vendedCredentials(options: VendedCredentialsOptions): VendedCred
   };
 
   return Object.assign(provider, {
+    memoized: true as const,
     clear(): void {
       generation += 1;
       cached = undefined;
