@@ -182,7 +182,7 @@ def test_client_uses_the_regional_endpoint_timeouts_and_bounded_retries() -> Non
     # botocore's Config sets these attributes dynamically, so its stubs do not declare them.
     timeouts = (config.connect_timeout, config.read_timeout)  # type: ignore[attr-defined]
     assert timeouts == (CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS)
-    assert config.retries == {"max_attempts": MAX_ATTEMPTS, "mode": "standard"}  # type: ignore[attr-defined]
+    assert config.retries == {"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"}  # type: ignore[attr-defined]
     # Worst case well inside AppSync's 30 s: every attempt times out on connect and read.
     assert MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) < 15
     client = make_client("eu-west-1")
