@@ -48,6 +48,8 @@ ENV: Final = {
 
 # Every secret the suite hands out; the log scan in conftest fails the run if one reaches a log line.
 ISSUED_SECRETS: set[str] = set()
+# Other text the session scan reads: local servers' whole output and every HTTP error body tests receive.
+SCANNED_TEXTS: list[str] = []
 
 
 def settings(**overrides: str) -> Settings:

@@ -12,6 +12,7 @@ import httpx
 import jwt
 from moto.utilities.utils import load_resource
 
+from tests import support
 from tests.e2e.conftest import RunningServer
 from vend_local.cmd_token import sign_in
 
@@ -26,7 +27,14 @@ def post(server: RunningServer, body: Any, token: str | None, **headers: str) ->
     all_headers = {"content-type": "application/json", **headers}
     if token is not None:
         all_headers["authorization"] = token
-    return httpx.post(server.url, content=json.dumps(body), headers=all_headers, timeout=HTTP_TIMEOUT_SECONDS)
+    response = httpx.post(
+        server.url, content=json.dumps(body), headers=all_headers, timeout=HTTP_TIMEOUT_SECONDS
+    )
+    if response.status_code != 200 or '"errors"' in response.text:
+        support.SCANNED_TEXTS.append(
+            response.text
+        )  # error bodies reach browsers: the session scan reads them
+    return response
 
 
 def vend(server: RunningServer, token: str, scope: str, duration: int | None = None) -> httpx.Response:

@@ -11,13 +11,14 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import pytest
 
+from tests import support
 from tests.secret_scan import find_leaks
 from vend_local.cmd_serve import READY_PREFIX
 from vend_local.local_state import ServerState, read_state
@@ -72,6 +73,9 @@ class RunningServer:
                 self.reader.join(timeout=STOP_TIMEOUT_SECONDS)
             if self.process.stdout is not None:
                 self.process.stdout.close()
+            # The session-wide scan (tests/conftest.py) reads every server's output for every secret it issued.
+            support.SCANNED_TEXTS.append(self.output())
+            support.ISSUED_SECRETS.update(self.secrets)
 
 
 def _pump(server: RunningServer) -> None:
@@ -88,10 +92,13 @@ def _pump(server: RunningServer) -> None:
     server.ready.set()  # the process ended: wake the waiter, which then sees no URL
 
 
-def start_server(workdir: Path, *extra: str) -> RunningServer:
-    """`vend serve` on a free port with its own state file; returns once it printed its ready line."""
+def start_server(workdir: Path, *extra: str, env: Mapping[str, str] | None = None) -> RunningServer:
+    """`vend serve` on a free port with its own state file; returns once it printed its ready line.
+
+    ``env`` adds variables after the caller's AWS_*/VEND_* are stripped (for example VEND_CACHE_ENABLED).
+    """
     state_file = workdir / "serve.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VEND_"))}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VEND_"))}, **(env or {})}
     env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(  # noqa: S603 - our own console command, fixed arguments
         [

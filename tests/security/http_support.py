@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests import support
 from tests.e2e.client import VEND, aws_client
 from tests.e2e.conftest import RunningServer
 from vend_local.cmd_token import sign_in
@@ -32,6 +33,7 @@ def keep_if_error(response: httpx.Response) -> None:
     if response.status_code != 200 or '"errors"' in text:
         with _LOCK:
             ERROR_BODIES.append(text)
+            support.SCANNED_TEXTS.append(text)
 
 
 def post_raw(
