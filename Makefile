@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest serve schema clean bench
+.PHONY: test lint typecheck catalog-check pytest serve schema clean bench
 
 $(STAMP): pyproject.toml requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ EXTRA_TESTS :=
 -include infra/infra.mk
 -include clients/clients.mk
 
-test: lint typecheck pytest $(EXTRA_TESTS)
+test: lint typecheck catalog-check pytest $(EXTRA_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -28,6 +28,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# The catalog gate a pull request must pass (also usable as a pre-commit hook: docs/catalog-cli.md).
+catalog-check: $(STAMP)
+	$(BIN)/vend catalog check resolvers/catalog.toml --schema schema.graphql
 
 # Regenerate schema.graphql from the strawberry schema and the catalog (a contract test checks it).
 schema: $(STAMP)
