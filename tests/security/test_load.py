@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Final
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.client import aws_client
-from tests.e2e.conftest import RunningServer
+from tests.e2e.conftest import RunningServer, assert_clean_stop, start_server
 from tests.security import http_support
 from tests.security.http_support import User
 
@@ -46,12 +47,32 @@ class Result:
     body: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def load_users(abuse_server: RunningServer) -> list[User]:
+@dataclass(frozen=True)
+class Target:
+    server: RunningServer
+    users: list[User]
+    cache: bool
+
+
+def make_users(server: RunningServer) -> list[User]:
     return [
-        http_support.create_user(abuse_server, f"sec-load-{i}", *PROFILES[i % len(PROFILES)])
-        for i in range(USERS)
+        http_support.create_user(server, f"sec-load-{i}", *PROFILES[i % len(PROFILES)]) for i in range(USERS)
     ]
+
+
+@pytest.fixture(scope="module", params=["cache-on", "cache-off"])
+def target(
+    request: pytest.FixtureRequest, abuse_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    if request.param == "cache-on":
+        yield Target(abuse_server, make_users(abuse_server), cache=True)
+        return
+    # With the cache off every vend reaches STS: the mix-up must not happen there either.
+    server = start_server(tmp_path_factory.mktemp("load-nocache"), env={"VEND_CACHE_ENABLED": "false"})
+    try:
+        yield Target(server, make_users(server), cache=False)
+    finally:
+        assert_clean_stop(server)
 
 
 def run_client(server: RunningServer, index: int, users: list[User]) -> list[Result]:
@@ -72,9 +93,8 @@ def audit_records(server: RunningServer) -> list[dict[str, Any]]:
     return [json.loads(line)["audit"] for line in server.output().splitlines() if '"vend decision"' in line]
 
 
-def test_concurrent_users_never_receive_each_others_credentials(
-    abuse_server: RunningServer, load_users: list[User]
-) -> None:
+def test_concurrent_users_never_receive_each_others_credentials(target: Target) -> None:
+    abuse_server, load_users = target.server, target.users
     http_support.assert_loopback(abuse_server)
     audits_before = len(audit_records(abuse_server))
 
@@ -114,7 +134,11 @@ def test_concurrent_users_never_receive_each_others_credentials(
         assert record["session_name"] == f"{expected[0]}.{expected[1]}"
     hits = sum(1 for a in audits if a.get("cache_hit"))
     print(f"load: {hits} cache hits, {len(owners)} distinct access keys")  # noqa: T201
-    assert 0 < hits < len(results), "the credential cache was not exercised both ways"
+    if target.cache:
+        assert 0 < hits < len(results), "the credential cache was not exercised both ways"
+    else:
+        assert hits == 0
+        assert len(owners) == len(results), "with the cache off, every vend is its own STS session"
 
     # A sample is checked by AWS itself: the session the credentials belong to names the caller.
     for r in results[::SAMPLE_EVERY]:
