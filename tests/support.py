@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -106,6 +107,17 @@ class FakeIssuer:
         if self.error is not None:
             raise self.error
         return fake_credentials(self.now, plan.duration_seconds)
+
+
+class LogLines(logging.Handler):
+    """Keeps the LogRecords a logger emits, extras included, for assertions on audit lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 @dataclass

@@ -69,15 +69,6 @@ class Context:
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:vend"
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
 def handler() -> ModuleType:
     # The settings are read at import (cold start); the environment is restored afterwards.
@@ -89,7 +80,7 @@ def handler() -> ModuleType:
 
 
 def test_lambda_handler_vends_and_audits_without_secrets(handler: ModuleType, aws: None) -> None:
-    lines = Lines()
+    lines = support.LogLines()
     logging.getLogger("credential-vending").addHandler(lines)
     try:
         granted = handler.lambda_handler(support.load_event("cognito_id_token"), Context())
@@ -118,7 +109,7 @@ def test_lambda_handler_vends_and_audits_without_secrets(handler: ModuleType, aw
 
 
 def test_handler_sts_client_is_created_once_and_repeats_hit_the_cache(handler: ModuleType, aws: None) -> None:
-    lines = Lines()
+    lines = support.LogLines()
     logging.getLogger("credential-vending").addHandler(lines)
     try:
         results = [

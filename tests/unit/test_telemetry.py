@@ -10,15 +10,7 @@ from aws_lambda_powertools import Logger, Metrics
 
 from resolvers.audit import AuditRecord
 from resolvers.telemetry import AUDIT_MESSAGE, PowertoolsTelemetry
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+from tests import support
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def metrics() -> Metrics:
 
 def test_granted_decision_logs_the_audit_record_and_counts_latency(metrics: Metrics) -> None:
     logger = Logger(service="vend-telemetry-test")
-    lines = Lines()
+    lines = support.LogLines()
     logging.getLogger("vend-telemetry-test").addHandler(lines)
     record = AuditRecord(
         request_id="r1", catalog_version="v1", decision="granted", code="Granted", sts_latency_ms=4.5
