@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Final
 
+from bench import server_load
 from bench.harness import LocalSts, bare_assume_role_request, local_sts
 
 ROOT: Final = Path(__file__).resolve().parents[1]
@@ -154,6 +155,8 @@ def main() -> None:
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\nwritten: {RESULTS / 'bench.json'}")
+    # Second table: `vend serve` under load beside its floor (bench/results/server_load.json).
+    server_load.main([])
 
 
 if __name__ == "__main__":
