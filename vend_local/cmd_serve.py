@@ -105,11 +105,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             from vend_local.embedded_aws import EmbeddedAws  # noqa: PLC0415 - boto3 and moto: only when serving
 
-            embedded = EmbeddedAws()
+            embedded = EmbeddedAws(cors_origins=args.cors_origin)
             embedded.start()
-            deployment = embedded.seed(
-                catalog, cors_origins=args.cors_origin, region=args.region or "us-east-1"
-            )
+            deployment = embedded.seed(catalog, region=args.region or "us-east-1")
         return _serve(args, catalog, catalog_path, deployment, state_file)
     except ConfigError as exc:
         sys.stderr.write(f"vend serve: the handler refused its settings: {exc}\n")

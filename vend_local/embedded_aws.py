@@ -6,11 +6,17 @@ custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, 
 with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucket with a few objects and the
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
 as in Lambda. moto enforces neither the trust policy nor any session policy (see docs/local-server.md).
+
+CORS is only what the example page needs, for the --cors-origin values only: moto's global CORS (which reflects
+any Origin on every service) is off; S3 answers by the bucket's CORS rules (GET and PUT, the SDK's headers);
+Cognito's InitiateAuth gets its CORS from EmbeddedCors in front of moto. Nothing else answers a browser.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -21,14 +27,49 @@ from resolvers.catalog_model import Catalog
 from vend_local import demo
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
+    from werkzeug.serving import BaseWSGIServer
 
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
 LAMBDA_SESSION_SECONDS: Final = 3600
 STS_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
+
+# CORS, for the --cors-origin values only. Browsers cache a preflight this long (as the GraphQL endpoint does).
+CORS_MAX_AGE_SECONDS: Final = 600
+# Amplify's sign-in (USER_PASSWORD_AUTH, and the token refresh) is InitiateAuth, POSTed to the endpoint's root.
+# Nothing else from Cognito is the page's: no admin API, and RevokeToken (Amplify's sign-out) is not in moto,
+# whose failure Amplify ignores before it forgets the tokens.
+COGNITO_CORS_PATH: Final = "/"
+COGNITO_CORS_TARGETS: Final = frozenset({"AWSCognitoIdentityProviderService.InitiateAuth"})
+COGNITO_CORS_METHODS: Final = ("POST",)
+# What Amplify's Cognito client sends besides the CORS-safelisted ones. No authorization: the call is unsigned.
+COGNITO_CORS_HEADERS: Final = (
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+    "cache-control",
+    "content-type",
+    "x-amz-target",
+    "x-amz-user-agent",
+)
+# The bucket's rule: the page lists (GET) and uploads (PUT) with the AWS SDK v3 and vended credentials. These are
+# the headers that SDK sends (SigV4, the session token, flexible checksums on PutObject, its retry headers).
+S3_CORS_METHODS: Final = ("GET", "PUT")
+S3_CORS_HEADERS: Final = (
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+    "authorization",
+    "content-type",
+    "x-amz-checksum-crc32",
+    "x-amz-content-sha256",
+    "x-amz-date",
+    "x-amz-sdk-checksum-algorithm",
+    "x-amz-security-token",
+    "x-amz-user-agent",
+)
 
 
 @dataclass(frozen=True)
@@ -115,23 +156,150 @@ def handler_environment(deployment: Deployment, catalog_path: str) -> dict[str, 
 EMBEDDED_UNSET: Final = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 
 
+def _is_cors_header(name: str) -> bool:
+    return name.lower().startswith("access-control-")
+
+
+def _header_list(value: str) -> frozenset[str]:
+    return frozenset(h.strip().lower() for h in value.split(",") if h.strip())
+
+
+class EmbeddedCors:
+    """WSGI middleware in front of moto: CORS for the given origins only, and only what the example page needs.
+
+    - the root (Cognito's JSON API): preflights answered here, and InitiateAuth's answers made readable, since
+      moto's Cognito has no CORS of its own once moto's global CORS is off;
+    - the uploads bucket: moto applies the bucket's CORS rule to preflights and object answers but not to
+      bucket-level answers (ListObjectsV2), which S3 does; for a GET of the bucket from an origin of that same
+      rule, the missing Access-Control-Allow-Origin is added;
+    - any origin not given: every CORS header moto would send is dropped, so no service grants it anything.
+
+    Requests are forwarded unchanged: CORS decides what a browser may read, not what reaches moto.
+    """
+
+    def __init__(self, app: WSGIApplication, origins: Iterable[str], bucket: str = demo.BUCKET) -> None:
+        self._app = app
+        self._origins = frozenset(origins)
+        self._bucket_paths = frozenset({f"/{bucket}", f"/{bucket}/"})
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is None:
+            return self._app(environ, start_response)
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        allowed = origin in self._origins
+        if path == COGNITO_CORS_PATH:
+            if method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+                return self._cognito_preflight(environ, origin, start_response)
+            readable = (
+                allowed
+                and method in COGNITO_CORS_METHODS
+                and environ.get("HTTP_X_AMZ_TARGET") in COGNITO_CORS_TARGETS
+            )
+            # Only this middleware speaks CORS for the root: whatever moto might add is dropped.
+            return self._app(environ, _with_cors(start_response, origin if readable else None, replace=True))
+        if not allowed:
+            return self._app(environ, _with_cors(start_response, None, replace=True))
+        if path in self._bucket_paths and method == "GET":
+            return self._app(environ, _with_cors(start_response, origin, replace=False))
+        return self._app(environ, start_response)
+
+    def _cognito_preflight(
+        self, environ: WSGIEnvironment, origin: str, start_response: StartResponse
+    ) -> list[bytes]:
+        requested = _header_list(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", ""))
+        allowed = (
+            origin in self._origins
+            and environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] in COGNITO_CORS_METHODS
+            and requested <= frozenset(COGNITO_CORS_HEADERS)
+        )
+        if not allowed:
+            # As S3 and the GraphQL endpoint do: 403 and not one CORS header, so the browser sends nothing.
+            start_response("403 Forbidden", [("Content-Length", "0"), ("Vary", "Origin")])
+            return []
+        start_response(
+            "204 No Content",
+            [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Methods", ", ".join(COGNITO_CORS_METHODS)),
+                ("Access-Control-Allow-Headers", ", ".join(COGNITO_CORS_HEADERS)),
+                ("Access-Control-Max-Age", str(CORS_MAX_AGE_SECONDS)),
+                ("Vary", "Origin"),
+            ],
+        )
+        return []
+
+
+def _with_cors(start_response: StartResponse, allow_origin: str | None, *, replace: bool) -> StartResponse:
+    """``start_response`` that drops moto's CORS headers (``replace``) and allows ``allow_origin`` if given."""
+
+    def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        kept = [(k, v) for k, v in headers if not (replace and _is_cors_header(k))]
+        present = any(k.lower() == "access-control-allow-origin" for k, _ in kept)
+        if allow_origin is not None and not present:
+            kept.append(("Access-Control-Allow-Origin", allow_origin))
+        if not any(k.lower() == "vary" and "origin" in v.lower() for k, v in kept):
+            # The answer depends on Origin: a cache must not hand one origin's answer to another.
+            kept.append(("Vary", "Origin"))
+        return start_response(status, kept, exc_info)
+
+    return respond
+
+
+def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
+    """moto's server application with its global CORS off, behind EmbeddedCors."""
+    # moto reads this once, when moto.settings is first imported: before that, or it is too late.
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+    from moto.moto_server import werkzeug_app  # noqa: PLC0415 - heavy: only when an embedded AWS starts
+
+    # The flag as create_backend_app reads it. Not True: moto was imported earlier in this process with its
+    # reflect-any-Origin CORS on (or moto renamed it), so refuse to serve rather than allow every origin.
+    if vars(werkzeug_app).get("DISABLE_GLOBAL_CORS") is not True:
+        msg = "moto was imported before MOTO_DISABLE_GLOBAL_CORS was set; start the embedded AWS in a fresh process"
+        raise RuntimeError(msg)
+    moto_app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    return EmbeddedCors(moto_app, cors_origins)
+
+
 class EmbeddedAws:
-    """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global."""
+    """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - heavy: only when an embedded AWS starts
+    ``cors_origins`` are the browser origins allowed on Cognito's InitiateAuth and in the bucket's CORS rule
+    (EmbeddedCors). Served as moto's ThreadedMotoServer serves it (werkzeug, a thread per request, moto's
+    request handler), because ThreadedMotoServer takes no middleware.
+    """
 
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, cors_origins: Iterable[str] = ()) -> None:
+        self._host = host
+        self._port = port
+        self._cors_origins = tuple(cors_origins)
+        self._app = _moto_app(self._cors_origins)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self.endpoint_url = ""
 
     def start(self) -> str:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
+        from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415 - imported by __init__
+        from werkzeug.serving import make_server  # noqa: PLC0415 - with moto, only when serving
+
+        self._server = make_server(
+            self._host, self._port, self._app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="vend-embedded-aws", daemon=True
+        )
+        self._thread.start()
+        # What the socket really bound (port 0 picks a free one).
+        host, port = self._server.socket.getsockname()[:2]
         self.endpoint_url = f"http://{host}:{port}"
         return self.endpoint_url
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
 
     def client(self, service: str, region: str = demo.REGION, **credentials: str) -> Any:
         session = boto3.session.Session(
@@ -142,13 +310,11 @@ class EmbeddedAws:
         )
         return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
 
-    def seed(
-        self, catalog: Catalog, *, cors_origins: Iterable[str] = (), region: str = demo.REGION
-    ) -> Deployment:
+    def seed(self, catalog: Catalog, *, region: str = demo.REGION) -> Deployment:
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
         lambda_role_arn, role_arns = self._seed_roles(catalog, region)
-        table_arn = self._seed_data(users, list(cors_origins), region)
+        table_arn = self._seed_data(users, region)
         assumed = self.client("sts", region).assume_role(
             RoleArn=lambda_role_arn,
             RoleSessionName=demo.LAMBDA_ROLE,
@@ -264,7 +430,7 @@ class EmbeddedAws:
         )
         return lambda_role_arn, role_arns
 
-    def _seed_data(self, users: tuple[SeededUser, ...], cors_origins: list[str], region: str) -> str:
+    def _seed_data(self, users: tuple[SeededUser, ...], region: str) -> str:
         s3 = self.client("s3", region)
         if region == "us-east-1":
             s3.create_bucket(Bucket=demo.BUCKET)
@@ -272,17 +438,17 @@ class EmbeddedAws:
             s3.create_bucket(Bucket=demo.BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
         for key, body in demo.objects_for({u.username: u.sub for u in users}).items():
             s3.put_object(Bucket=demo.BUCKET, Key=key, Body=body)
-        if cors_origins:
+        if self._cors_origins:
+            # Without a rule (no --cors-origin) the bucket gives no browser any CORS header.
             s3.put_bucket_cors(
                 Bucket=demo.BUCKET,
                 CORSConfiguration={
                     "CORSRules": [
                         {
-                            "AllowedOrigins": cors_origins,
-                            "AllowedMethods": ["GET", "PUT", "HEAD"],
-                            "AllowedHeaders": ["*"],
-                            "ExposeHeaders": ["ETag"],
-                            "MaxAgeSeconds": 600,
+                            "AllowedOrigins": list(self._cors_origins),
+                            "AllowedMethods": list(S3_CORS_METHODS),
+                            "AllowedHeaders": list(S3_CORS_HEADERS),
+                            "MaxAgeSeconds": CORS_MAX_AGE_SECONDS,
                         }
                     ]
                 },

@@ -1,0 +1,236 @@
+"""CORS of a running `vend serve` over real HTTP: the allowed origin gets exactly what the page needs from the
+embedded Cognito and S3, any other origin gets no CORS header from Cognito, S3 or the GraphQL endpoint.
+
+What a browser does is decided by these headers alone, so checking them proves the browser-side refusal without
+a browser (clients/e2e/browser.e2e.test.mjs proves the page still works with them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import httpx
+import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from tests.e2e.client import HTTP_TIMEOUT_SECONDS
+from tests.e2e.conftest import CORS_ORIGIN, RunningServer, assert_clean_stop, start_server
+from vend_local import demo
+
+OTHER_ORIGIN: Final = "http://evil.example"
+INITIATE_AUTH: Final = "AWSCognitoIdentityProviderService.InitiateAuth"
+# What Chromium asks for before Amplify's InitiateAuth and the SDK's PutObject (lower-case, sorted).
+COGNITO_REQUEST_HEADERS: Final = (
+    "amz-sdk-invocation-id,amz-sdk-request,cache-control,content-type,x-amz-target,x-amz-user-agent"
+)
+S3_REQUEST_HEADERS: Final = (
+    "amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-checksum-crc32,"
+    "x-amz-content-sha256,x-amz-date,x-amz-sdk-checksum-algorithm,x-amz-security-token,x-amz-user-agent"
+)
+
+
+def _cors_headers(response: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
+
+
+def _preflight(url: str, origin: str, method: str, headers: str) -> httpx.Response:
+    return httpx.options(
+        url,
+        headers={
+            "origin": origin,
+            "access-control-request-method": method,
+            "access-control-request-headers": headers,
+        },
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+
+
+def _cognito_preflight(server: RunningServer, origin: str) -> httpx.Response:
+    return _preflight(f"{server.state.aws_endpoint}/", origin, "POST", COGNITO_REQUEST_HEADERS)
+
+
+def _initiate_auth(server: RunningServer, origin: str, *, target: str = INITIATE_AUTH) -> httpx.Response:
+    """Amplify's sign-in request, as the page sends it, with a wrong password: no token is ever issued here."""
+    state = server.state
+    return httpx.post(
+        f"{state.aws_endpoint}/",
+        content=json.dumps(
+            {
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": state.app_client_id,
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": "not-alices-password-1A!"},
+            }
+        ),
+        headers={"origin": origin, "content-type": "application/x-amz-json-1.1", "x-amz-target": target},
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+
+
+def _prefix(server: RunningServer) -> str:
+    alice = server.state.user("alice")
+    assert alice is not None
+    return f"users/{alice.sub}/"
+
+
+def _list_url(server: RunningServer) -> str:
+    """The page's ListObjectsV2 of alice's prefix."""
+    return f"{server.state.aws_endpoint}/{demo.BUCKET}?list-type=2&prefix={_prefix(server)}"
+
+
+def _new_object_url(server: RunningServer) -> str:
+    """Where the page's PutObject of a new file goes. (moto answers an unsigned preflight for a key that
+    already exists with its anonymous-access 403, before any CORS rule: a moto quirk, not S3's behaviour.)
+    """
+    return f"{server.state.aws_endpoint}/{demo.BUCKET}/{_prefix(server)}new-upload.txt"
+
+
+def _signed_list(server: RunningServer, origin: str) -> httpx.Response:
+    """The page's list request, SigV4-signed as the SDK signs it (moto accepts any key), from ``origin``."""
+    request = AWSRequest(method="GET", url=_list_url(server), headers={"origin": origin})
+    S3SigV4Auth(Credentials("AKIAE2ETESTBOOTSTRAP", "e2e-not-a-secret"), "s3", server.state.region).add_auth(
+        request
+    )
+    return httpx.get(_list_url(server), headers=dict(request.headers.items()), timeout=HTTP_TIMEOUT_SECONDS)
+
+
+# ---- the allowed origin ----------------------------------------------------------------------------------
+
+
+def test_cognito_preflight_allows_the_page_origin_for_its_sign_in_request(server: RunningServer) -> None:
+    response = _cognito_preflight(server, CORS_ORIGIN)
+    assert response.status_code == 204
+    assert _cors_headers(response) == {
+        "access-control-allow-origin": CORS_ORIGIN,
+        "access-control-allow-methods": "POST",
+        "access-control-allow-headers": COGNITO_REQUEST_HEADERS.replace(",", ", "),
+        "access-control-max-age": "600",
+    }
+    assert response.headers["vary"] == "Origin"
+
+
+def test_cognito_answer_to_the_page_origin_carries_its_origin(server: RunningServer) -> None:
+    response = _initiate_auth(server, CORS_ORIGIN)
+    # moto answered (the wrong password) and the browser may read that answer.
+    assert response.status_code == 400
+    assert response.json()["__type"] == "NotAuthorizedException"
+    assert _cors_headers(response) == {"access-control-allow-origin": CORS_ORIGIN}
+    assert response.headers["vary"] == "Origin"
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("PUT", "content-type,x-amz-target"),  # a method the page never sends to Cognito
+        ("POST", "content-type,x-amz-target,x-evil"),  # a header it never sends
+        ("POST", "authorization,content-type,x-amz-target"),  # signed calls (admin APIs) are not the page's
+    ],
+)
+def test_cognito_preflight_refuses_what_the_page_does_not_send(
+    server: RunningServer, method: str, headers: str
+) -> None:
+    response = _preflight(f"{server.state.aws_endpoint}/", CORS_ORIGIN, method, headers)
+    assert response.status_code == 403
+    assert _cors_headers(response) == {}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "AWSCognitoIdentityProviderService.AdminGetUser",
+        "AWSCognitoIdentityProviderService.ListUsers",
+        "DynamoDB_20120810.ListTables",
+    ],
+)
+def test_only_initiate_auth_answers_are_readable_by_the_page(server: RunningServer, target: str) -> None:
+    response = _initiate_auth(server, CORS_ORIGIN, target=target)
+    assert _cors_headers(response) == {}
+
+
+@pytest.mark.parametrize(("method", "where"), [("GET", _list_url), ("PUT", _new_object_url)])
+def test_s3_preflight_allows_the_page_origin_for_get_and_put_with_its_headers(
+    server: RunningServer, method: str, where: Callable[[RunningServer], str]
+) -> None:
+    response = _preflight(where(server), CORS_ORIGIN, method, S3_REQUEST_HEADERS)
+    assert response.status_code == 200
+    # The bucket's rule, as S3 returns it: the browser then checks the method and headers against it.
+    assert _cors_headers(response) == {
+        "access-control-allow-origin": CORS_ORIGIN,
+        "access-control-allow-methods": "GET, PUT",
+        "access-control-allow-headers": S3_REQUEST_HEADERS.replace(",", ", "),
+        "access-control-max-age": "600",
+    }
+
+
+def test_s3_answer_to_the_page_origin_carries_its_origin(server: RunningServer) -> None:
+    response = _signed_list(server, CORS_ORIGIN)
+    assert response.status_code == 200
+    assert f"<Key>{_prefix(server)}hello.txt</Key>" in response.text
+    # moto leaves bucket-level answers without CORS; S3 (and vend serve, for the bucket's own rule) adds it.
+    assert _cors_headers(response) == {"access-control-allow-origin": CORS_ORIGIN}
+    assert "Origin" in response.headers["vary"]
+
+
+# ---- any other origin ------------------------------------------------------------------------------------
+
+
+def test_cognito_gives_another_origin_no_cors(server: RunningServer) -> None:
+    preflight = _cognito_preflight(server, OTHER_ORIGIN)
+    assert preflight.status_code == 403
+    assert _cors_headers(preflight) == {}
+    answer = _initiate_auth(server, OTHER_ORIGIN)
+    assert answer.json()["__type"] == "NotAuthorizedException"
+    assert _cors_headers(answer) == {}
+
+
+def test_s3_gives_another_origin_no_cors(server: RunningServer) -> None:
+    for method, url in (("GET", _list_url(server)), ("PUT", _new_object_url(server))):
+        preflight = _preflight(url, OTHER_ORIGIN, method, "authorization")
+        assert preflight.status_code == 403
+        assert _cors_headers(preflight) == {}
+    answer = _signed_list(server, OTHER_ORIGIN)
+    assert answer.status_code == 200
+    assert _cors_headers(answer) == {}
+
+
+def test_the_graphql_endpoint_gives_another_origin_no_cors(server: RunningServer) -> None:
+    preflight = _preflight(server.url, OTHER_ORIGIN, "POST", "authorization,content-type")
+    assert preflight.status_code == 403
+    assert _cors_headers(preflight) == {}
+    answer = httpx.post(
+        server.url,
+        content=b'{"query":"{ scopes { name } }"}',
+        headers={"origin": OTHER_ORIGIN, "content-type": "application/json"},
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+    assert answer.status_code == 401
+    assert _cors_headers(answer) == {}
+
+
+def test_the_other_embedded_services_give_no_origin_cors(server: RunningServer) -> None:
+    # STS, IAM and DynamoDB are for the handler and the harness, never for a browser.
+    for origin in (CORS_ORIGIN, OTHER_ORIGIN):
+        for url in (
+            f"{server.state.aws_endpoint}/",
+            f"{server.state.aws_endpoint}/?Action=GetCallerIdentity",
+        ):
+            answer = httpx.get(url, headers={"origin": origin}, timeout=HTTP_TIMEOUT_SECONDS)
+            assert _cors_headers(answer) == {}, url
+
+
+def test_without_cors_origin_nothing_is_allowed(tmp_path: Path) -> None:
+    # GIVEN a server started without --cors-origin
+    bare = start_server(tmp_path)
+    try:
+        # THEN not even the origin the session's server allows gets CORS from Cognito, S3 or GraphQL
+        assert _cors_headers(_cognito_preflight(bare, CORS_ORIGIN)) == {}
+        assert _cors_headers(_initiate_auth(bare, CORS_ORIGIN)) == {}
+        assert _cors_headers(_preflight(_new_object_url(bare), CORS_ORIGIN, "PUT", "authorization")) == {}
+        assert _cors_headers(_signed_list(bare, CORS_ORIGIN)) == {}
+        assert _cors_headers(_preflight(bare.url, CORS_ORIGIN, "POST", "authorization")) == {}
+    finally:
+        assert_clean_stop(bare)
