@@ -243,6 +243,8 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
         app_client_id=deployment.app_client_ids[0],
         issuer=deployment.issuer,
         aws_endpoint=deployment.endpoint_url,
+        bucket=deployment.bucket,
+        table_arn=deployment.table_arn,
         users=[DemoLogin(u.username, u.sub, list(u.groups), u.tenant, u.password) for u in deployment.users],
     )
 

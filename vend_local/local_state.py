@@ -38,6 +38,9 @@ class ServerState:
     app_client_id: str
     issuer: str
     aws_endpoint: str | None
+    # The {{bucket}} and {{table_arn}} the handler fills in, for clients such as the example page.
+    bucket: str | None
+    table_arn: str | None
     users: list[DemoLogin]
 
     def user(self, username: str) -> DemoLogin | None:

@@ -1,7 +1,7 @@
 // Serves the built example page (example/dist) on 127.0.0.1, plus /config.json made from the state file of
 // a running `vend serve`. Reads files; listens on one local port. Never serves the demo passwords.
 //
-//   node example/serve.mjs [--port 5173] [--state-file ../.vend-local/serve.json] [--bucket vend-local-uploads]
+//   node example/serve.mjs [--port 5173] [--state-file ../.vend-local/serve.json] [--bucket <name>]
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -11,8 +11,6 @@ import { parseArgs } from 'node:util';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const DIST_DIR = join(HERE, 'dist');
 export const DEFAULT_STATE_FILE = resolve(HERE, '..', '..', '.vend-local', 'serve.json');
-// The embedded AWS's bucket (vend_local/demo.py BUCKET); the state file does not carry it (yet).
-export const DEFAULT_BUCKET = 'vend-local-uploads';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -23,12 +21,17 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** The page's configuration from the server's state file: endpoints and ids only, never the users. */
-export async function pageConfig(stateFile, bucket = DEFAULT_BUCKET) {
+/**
+ * The page's configuration from the server's state file: endpoints and ids only, never the users.
+ * `bucket` overrides the state file's bucket (undefined: the server's own).
+ */
+export async function pageConfig(stateFile, bucket = undefined) {
   const state = JSON.parse(await readFile(stateFile, 'utf8'));
   if (!state.aws_endpoint) {
     throw new Error('the example page needs the embedded AWS: run `vend serve` without --aws');
   }
+  bucket ??= state.bucket;
+  if (!bucket) throw new Error('the state file names no bucket: restart `vend serve`');
   return {
     region: state.region,
     graphqlUrl: state.graphql_url,
@@ -56,7 +59,7 @@ function contentSecurityPolicy(config) {
  * Start the page server. `port` 0 picks a free one. Resolves to { origin, url, close() }.
  * The config is read from `stateFile` on every request, so a restarted `vend serve` is picked up.
  */
-export function startExampleServer({ port = 5173, stateFile = DEFAULT_STATE_FILE, bucket = DEFAULT_BUCKET, distDir = DIST_DIR } = {}) {
+export function startExampleServer({ port = 5173, stateFile = DEFAULT_STATE_FILE, bucket = undefined, distDir = DIST_DIR } = {}) {
   const root = resolve(distDir);
   const server = createServer(async (req, res) => {
     const send = (status, body, headers = {}) => {
@@ -104,7 +107,8 @@ async function main() {
     options: {
       port: { type: 'string', default: '5173' },
       'state-file': { type: 'string', default: DEFAULT_STATE_FILE },
-      bucket: { type: 'string', default: DEFAULT_BUCKET },
+      // Default: the bucket in the state file.
+      bucket: { type: 'string' },
     },
   });
   const running = await startExampleServer({
