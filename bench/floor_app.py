@@ -12,17 +12,15 @@ shape. Prints "Ready: <url>" once uvicorn accepts connections, like `vend serve`
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from types import SimpleNamespace
 from typing import Any, Final
 
-import uvicorn
 from strawberry.asgi import GraphQL
 
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.catalog_model import Catalog
-from vend_local.cmd_serve import MAX_CONCURRENT_CONNECTIONS, READY_PREFIX
+from vend_local.asgi_serving import READY_PREFIX, listening_socket, serve
 from vend_local.schema import build_schema
 
 HOST: Final = "127.0.0.1"
@@ -89,36 +87,10 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
 
-    # Bound exactly as vend_local/cmd_serve.py binds (proto 0), because that decides TCP_NODELAY: asyncio
-    # disables Nagle only on sockets whose proto is IPPROTO_TCP. Change both together.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, args.port))
+    # Bound and served exactly as `vend serve` is, so the ASGI server costs the same on both sides.
+    sock = listening_socket(HOST, args.port)
     host, port = sock.getsockname()[:2]
-    ready_line = f"{READY_PREFIX}http://{host}:{port}{PATH}\n"
-    # The same uvicorn.Config as vend_local/cmd_serve.py's _serve(), so the ASGI server costs the same.
-    config = uvicorn.Config(
-        FloorApp(),
-        lifespan="on",
-        proxy_headers=False,
-        server_header=False,
-        date_header=True,
-        limit_concurrency=MAX_CONCURRENT_CONNECTIONS,
-        timeout_keep_alive=5,
-        log_level="info",
-    )
-
-    class ReadyServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if self.started:
-                sys.stdout.write(ready_line)
-                sys.stdout.flush()
-
-    try:
-        ReadyServer(config).run(sockets=[sock])
-    finally:
-        sock.close()
+    serve(FloorApp(), sock, f"{READY_PREFIX}http://{host}:{port}{PATH}\n")
     return 0
 
 

@@ -37,7 +37,7 @@ from typing import Any, Final
 import httpx
 
 from bench.harness import interleaved
-from vend_local.cmd_serve import READY_PREFIX
+from vend_local.asgi_serving import READY_PREFIX
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench" / "results" / "server_load.json"

@@ -11,7 +11,6 @@ import importlib
 import logging
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.errors import ConfigError
+from vend_local.asgi_serving import READY_PREFIX, listening_socket, serve
 from vend_local.local_state import DEFAULT_STATE_FILE, DemoLogin, ServerState, remove_state, write_state
 
 if TYPE_CHECKING:
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 4000
-READY_PREFIX: Final = "Ready: "
-# uvicorn refuses connections beyond this many at once (HTTP 503) rather than queueing without bound.
-MAX_CONCURRENT_CONNECTIONS: Final = 64
 
 
 class _Stop(Exception):
@@ -163,8 +160,6 @@ def _serve(
     args: argparse.Namespace, catalog: Catalog, catalog_path: Path, deployment: Deployment, state_file: Path
 ) -> int:
     # Heavy imports, only when serving: the `vend` parser is built for every subcommand.
-    import uvicorn  # noqa: PLC0415
-
     from vend_local.embedded_aws import EMBEDDED_UNSET, handler_environment  # noqa: PLC0415
     from vend_local.jwt_verify import CognitoVerifier, jwks_client  # noqa: PLC0415
     from vend_local.server import GRAPHQL_PATH, LocalAppSync  # noqa: PLC0415
@@ -185,13 +180,10 @@ def _serve(
         catalog=catalog, verify=verifier.verify, invoke=handler.lambda_handler, cors_origins=args.cors_origin
     )
 
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         sys.stderr.write(f"vend serve: cannot bind {args.host}:{args.port}: {exc.strerror}\n")
-        sock.close()
         return 2
     # What the socket really bound, not what was asked for.
     host, port = sock.getsockname()[:2]
@@ -202,32 +194,7 @@ def _serve(
     sys.stdout.write(_banner(state, deployment, args.cors_origin))
     sys.stdout.flush()
 
-    config = uvicorn.Config(
-        app,
-        lifespan="on",
-        # sourceIp is the peer's address: X-Forwarded-For from a local client is never believed.
-        proxy_headers=False,
-        server_header=False,
-        date_header=True,
-        limit_concurrency=MAX_CONCURRENT_CONNECTIONS,
-        timeout_keep_alive=5,
-        log_level="info",
-    )
-    ready_line = f"{READY_PREFIX}{graphql_url}\n"
-
-    class ReadyServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if self.started:
-                # Printed once uvicorn accepts connections: tests and scripts wait for this line.
-                sys.stdout.write(ready_line)
-                sys.stdout.flush()
-
-    server = ReadyServer(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n")
     return 0
 
 

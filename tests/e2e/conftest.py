@@ -20,7 +20,7 @@ import pytest
 
 from tests import support
 from tests.secret_scan import find_leaks
-from vend_local.cmd_serve import READY_PREFIX
+from vend_local.asgi_serving import READY_PREFIX
 from vend_local.local_state import ServerState, read_state
 
 ROOT: Final = Path(__file__).resolve().parents[2]
