@@ -6,6 +6,7 @@ Does network I/O to 127.0.0.1 only.
 from __future__ import annotations
 
 import json
+import logging
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -63,6 +64,7 @@ class LocalSts:
 
 @contextmanager
 def local_sts() -> Iterator[LocalSts]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per STS call is noise here
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

@@ -10,7 +10,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from resolvers.cache import CachingIssuer
@@ -22,6 +22,7 @@ from resolvers.service import CredentialIssuer, Envelope, VendService
 from resolvers.settings import check_against_catalog, load_settings
 from resolvers.sts import StsIssuer, make_client, quiet_wire_logs
 from resolvers.telemetry import NAMESPACE, SERVICE, PowertoolsTelemetry
+from resolvers.tracing import tracing_decorators
 
 settings = load_settings(os.environ)
 catalog = load_catalog(settings.catalog_path)
@@ -31,12 +32,12 @@ check_against_catalog(settings, catalog)
 quiet_wire_logs()
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+trace_handler, trace_method = tracing_decorators(os.environ, SERVICE)
 telemetry = PowertoolsTelemetry(logger, metrics)
 
 
 class _TracedIssuer(StsIssuer):
-    @tracer.capture_method(capture_response=False)
+    @trace_method
     def issue(self, plan: VendPlan) -> IssuedCredentials:
         return super().issue(plan)
 
@@ -56,7 +57,7 @@ app = build_resolver(service)
 
 
 @metrics.log_metrics(raise_on_empty_metrics=False)
-@tracer.capture_lambda_handler(capture_response=False)
+@trace_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> Envelope:
     # One metric on every invocation, so the EMF blob is never empty (powertools warns on empty flushes).
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
