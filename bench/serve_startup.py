@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Final
 
+from vend_local.cmd_serve import subprocess_command
+
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench" / "results" / "serve_startup.json"
 READY_TIMEOUT_SECONDS: Final = 180.0
@@ -72,16 +74,7 @@ def main() -> int:
 
     baseline_cmd = [sys.executable, "-c", BASELINE]
     with tempfile.TemporaryDirectory() as tmp:
-        serve_cmd = [
-            sys.executable,
-            "-m",
-            "vend_local.cli",
-            "serve",
-            "--port",
-            "0",
-            "--state-file",
-            str(Path(tmp) / "serve.json"),
-        ]
+        serve_cmd = subprocess_command(Path(tmp) / "serve.json")
         baseline: list[float] = []
         serve: list[float] = []
         # Interleaved, so that load on the machine affects both alike.

@@ -38,6 +38,7 @@ import httpx
 
 from bench.harness import interleaved
 from vend_local.asgi_serving import READY_PREFIX
+from vend_local.cmd_serve import subprocess_command
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench" / "results" / "server_load.json"
@@ -148,16 +149,7 @@ def _stop(server: Server) -> None:
 
 @contextmanager
 def servers(workdir: Path) -> Iterator[dict[str, Server]]:
-    vend_cmd = [
-        sys.executable,
-        "-m",
-        "vend_local.cli",
-        "serve",
-        "--port",
-        "0",
-        "--state-file",
-        str(workdir / "serve.json"),
-    ]
+    vend_cmd = subprocess_command(workdir / "serve.json")
     floor_cmd = [sys.executable, "-m", "bench.floor_app", "--port", "0"]
     started: dict[str, Server] = {}
     try:

@@ -33,6 +33,21 @@ class _Stop(Exception):
     """SIGTERM, turned into an exception so that moto stops and the state file goes away."""
 
 
+def subprocess_command(state_file: Path, *extra: str) -> list[str]:
+    """`vend serve` on a free loopback port with its own state file, as tests and benchmarks start it."""
+    return [
+        sys.executable,
+        "-m",
+        "vend_local.cli",
+        "serve",
+        "--port",
+        "0",
+        "--state-file",
+        str(state_file),
+        *extra,
+    ]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pytest
 from tests import support
 from tests.secret_scan import find_leaks
 from vend_local.asgi_serving import READY_PREFIX
+from vend_local.cmd_serve import subprocess_command
 from vend_local.local_state import ServerState, read_state
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -101,17 +101,7 @@ def start_server(workdir: Path, *extra: str, env: Mapping[str, str] | None = Non
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VEND_"))}, **(env or {})}
     env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(  # noqa: S603 - our own console command, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "vend_local.cli",
-            "serve",
-            "--port",
-            "0",
-            "--state-file",
-            str(state_file),
-            *extra,
-        ],
+        subprocess_command(state_file, *extra),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
