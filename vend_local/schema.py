@@ -9,7 +9,7 @@ this same schema.
 
 import enum
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final, NewType, cast
 
 import strawberry
@@ -59,8 +59,12 @@ def build_schema(
     *,
     vend_resolver: VendResolver | None = None,
     scopes_resolver: VendResolver | None = None,
+    extensions: Sequence[Any] = (),
 ) -> strawberry.Schema:
-    """The schema; the resolvers default to ones that refuse (schema printing needs none)."""
+    """The schema; the resolvers default to ones that refuse (schema printing needs none).
+
+    ``vend_resolver`` is called with ``info`` (strawberry's), ``scope`` and ``duration_seconds``.
+    """
     scope_type: Any = scope_enum(catalog)
 
     def _unresolved() -> Any:
@@ -102,13 +106,18 @@ def build_schema(
             description="Vend temporary credentials for one scope. Never cached: they are the caller's own.",
         )
         def vend_credentials(
-            self, scope: scope_type, duration_seconds: int | None = strawberry.UNSET
+            self, info: strawberry.Info, scope: scope_type, duration_seconds: int | None = strawberry.UNSET
         ) -> Credentials:
             if vend_resolver is None:
                 return _unresolved()  # type: ignore[no-any-return]
-            return vend_resolver(scope=scope, duration_seconds=duration_seconds)  # type: ignore[no-any-return]
+            return vend_resolver(info=info, scope=scope, duration_seconds=duration_seconds)  # type: ignore[no-any-return]
 
-    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
+        extensions=list(extensions),
+    )
 
 
 HEADER: Final = (

@@ -13,7 +13,6 @@ a body, a token or a credential.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import logging
 import uuid
@@ -25,7 +24,11 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -63,18 +66,6 @@ _UNAUTHORIZED_MESSAGES: Final = {
     "expired": errs.EXPIRED_TOKEN_MESSAGE,
     "foreign": errs.MISSING_TOKEN_MESSAGE,
 }
-_CURRENT_INFO: contextvars.ContextVar[Any] = contextvars.ContextVar("vend_current_info")
-
-
-class _CaptureInfo(SchemaExtension):
-    """Makes the field's GraphQLResolveInfo available to resolvers that strawberry calls without it."""
-
-    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
-        token = _CURRENT_INFO.set(info)
-        try:
-            return _next(root, info, *args, **kwargs)
-        finally:
-            _CURRENT_INFO.reset(token)
 
 
 @dataclass(frozen=True)
@@ -151,13 +142,16 @@ class LocalAppSync:
         self._cors_origins = frozenset(cors_origins)
         self._domain_name = domain_name
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vend-lambda")
-        self.schema = build_schema(catalog, vend_resolver=self._vend, scopes_resolver=self._scopes_resolver())
-        self.schema.extensions = (
-            *self.schema.extensions,
-            _CaptureInfo,
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        self.schema = build_schema(
+            catalog,
+            vend_resolver=self._vend,
+            scopes_resolver=self._scopes_resolver(),
+            extensions=(
+                # Factories: strawberry builds fresh extensions for every request.
+                lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+                lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+                lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            ),
         )
         # strawberry logs every error with the offending query text, which is part of the request body.
         # A filter, not ``disabled``: uvicorn's logging dictConfig re-enables existing loggers.
@@ -174,9 +168,7 @@ class LocalAppSync:
 
         return scopes
 
-    def _vend(self, *, scope: Any, duration_seconds: Any) -> Any:
-        # The mutation calls this without info; the _CaptureInfo extension has set it for this field.
-        info = _CURRENT_INFO.get()
+    def _vend(self, *, info: Any, scope: Any, duration_seconds: Any) -> Any:
         arguments: dict[str, Any] = {"scope": getattr(scope, "value", scope)}
         if duration_seconds is not strawberry.UNSET:
             # An explicit null stays null, an absent argument stays absent, as in AppSync's ctx.arguments.
