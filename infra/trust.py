@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from resolvers.decision import SCOPE_TAG, SUB_TAG
+from resolvers.catalog import SCOPE_TAG, SUB_TAG
 from resolvers.variables import SUB
 
 TRUST_ACTIONS: Final = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")

@@ -14,17 +14,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from typing import Final, Protocol
+from typing import Final
 
-from resolvers.credentials import IssuedCredentials, refresh_margin_seconds
+from resolvers.credentials import CredentialIssuer, IssuedCredentials, refresh_margin_seconds
 from resolvers.decision import VendPlan
 
 # Reused credentials must still leave the client a useful stretch before refreshAfter.
 MIN_USEFUL_SECONDS: Final = 60
-
-
-class Issuer(Protocol):
-    def issue(self, plan: VendPlan) -> IssuedCredentials: ...
 
 
 CacheKey = tuple[str, VendPlan]
@@ -33,7 +29,7 @@ CacheKey = tuple[str, VendPlan]
 class CachingIssuer:
     def __init__(
         self,
-        inner: Issuer,
+        inner: CredentialIssuer,
         *,
         clock: Callable[[], datetime],
         catalog_version: str,

@@ -38,7 +38,9 @@ MANAGED_POLICY_ARN: Final = re.compile(
 )
 
 # Tags every vend sets; a catalog may not redefine them (keys are case-insensitive in STS).
-RESERVED_TAG_KEYS: Final = frozenset({"vend:sub", "vend:scope"})
+SUB_TAG: Final = "vend:sub"
+SCOPE_TAG: Final = "vend:scope"
+RESERVED_TAG_KEYS: Final = frozenset({SUB_TAG, SCOPE_TAG})
 
 _CONDITION_OPERATORS: Final = frozenset(
     {

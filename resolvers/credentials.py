@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final, Protocol
+
+if TYPE_CHECKING:
+    from resolvers.decision import VendPlan
 
 # Ask clients to refresh well before expiry: a fifth of the lifetime, and never less than five minutes.
 REFRESH_MARGIN_MIN_SECONDS: Final = 300
@@ -25,6 +28,12 @@ class IssuedCredentials:
     packed_policy_size: int | None
     # True when served from the per-container cache instead of a fresh AssumeRole.
     cache_hit: bool = False
+
+
+class CredentialIssuer(Protocol):
+    """Whatever turns a VendPlan into credentials: the STS adapter, or the cache in front of it."""
+
+    def issue(self, plan: VendPlan) -> IssuedCredentials: ...
 
 
 def aws_datetime(moment: datetime) -> str:

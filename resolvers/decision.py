@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from resolvers import limits, variables
+from resolvers.catalog import SCOPE_TAG, SUB_TAG
 from resolvers.catalog_model import Catalog, Scope
 from resolvers.errors import (
     ClaimInvalid,
@@ -23,14 +24,12 @@ from resolvers.errors import (
     ScopeNotFound,
 )
 from resolvers.identity import Caller
+from resolvers.lint import TAG_VALUE_CHARS
 from resolvers.policy import check_plaintext, policy_hash, render_policy, serialise
 from resolvers.settings import Settings
 
 # RoleSessionName and SourceIdentity: [\w+=,.@-], 2-64 characters.
 STS_NAME: Final = re.compile(r"[\w+=,.@-]+")
-TAG_VALUE: Final = re.compile(r"[A-Za-z0-9 _.:/=+@-]*")
-SUB_TAG: Final = "vend:sub"
-SCOPE_TAG: Final = "vend:scope"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +170,11 @@ def _check_sts_parameters(session_name: str, source_identity: str, tags: tuple[t
     ):
         problems.append("SourceIdentity")
     if len(tags) > limits.SESSION_TAGS_MAX or any(
-        not (1 <= len(k) <= limits.TAG_KEY_MAX and len(v) <= limits.TAG_VALUE_MAX and TAG_VALUE.fullmatch(v))
+        not (
+            1 <= len(k) <= limits.TAG_KEY_MAX
+            and len(v) <= limits.TAG_VALUE_MAX
+            and TAG_VALUE_CHARS.fullmatch(v)
+        )
         for k, v in tags
     ):
         problems.append("Tags")

@@ -15,10 +15,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from resolvers.cache import CachingIssuer
 from resolvers.catalog import load_catalog
-from resolvers.credentials import IssuedCredentials
+from resolvers.credentials import CredentialIssuer, IssuedCredentials
 from resolvers.decision import VendPlan
 from resolvers.resolver import build_resolver, dispatch
-from resolvers.service import CredentialIssuer, Envelope, VendService
+from resolvers.service import Envelope, VendService
 from resolvers.settings import check_against_catalog, load_settings
 from resolvers.sts import StsIssuer, make_client, quiet_wire_logs
 from resolvers.telemetry import NAMESPACE, SERVICE, PowertoolsTelemetry

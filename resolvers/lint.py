@@ -31,7 +31,7 @@ NO_RESOURCE_LEVEL_ACTIONS: Final = frozenset(
 )
 
 # STS session tag values: letters, digits, spaces and _.:/=+-@ (ASCII subset of [\p{L}\p{Z}\p{N}_.:/=+\-@]).
-TAG_VALUE_LITERAL: Final = re.compile(r"[A-Za-z0-9 _.:/=+@-]*")
+TAG_VALUE_CHARS: Final = re.compile(r"[A-Za-z0-9 _.:/=+@-]*")
 
 
 def lint_scope(scope: Scope, declared_claims: frozenset[str]) -> list[str]:
@@ -42,7 +42,7 @@ def lint_scope(scope: Scope, declared_claims: frozenset[str]) -> list[str]:
     for template in scope.templates():
         problems.extend(_lint_variables(template, where, declared_claims))
     for key, template in scope.session_tags:
-        if not TAG_VALUE_LITERAL.fullmatch(template.literal_text):
+        if not TAG_VALUE_CHARS.fullmatch(template.literal_text):
             problems.append(
                 f"{where}.session_tags.{key}: {template.source!r} has characters STS refuses in a tag value"
             )

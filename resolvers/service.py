@@ -10,22 +10,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from resolvers.audit import AuditRecord
 from resolvers.catalog_model import Catalog
-from resolvers.credentials import IssuedCredentials, credentials_payload
-from resolvers.decision import VendPlan, plan_vend, visible_scopes
+from resolvers.credentials import CredentialIssuer, credentials_payload
+from resolvers.decision import plan_vend, visible_scopes
 from resolvers.errors import INTERNAL_MESSAGE, Internal, VendError
 from resolvers.identity import Caller, caller_from_identity
 from resolvers.settings import Settings
 from resolvers.telemetry import Telemetry
 
 Envelope = dict[str, Any]
-
-
-class CredentialIssuer(Protocol):
-    def issue(self, plan: VendPlan) -> IssuedCredentials: ...
 
 
 def error_envelope(error: VendError) -> Envelope:
