@@ -6,6 +6,7 @@ import copy
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,6 +77,11 @@ def identity(**claims: Any) -> dict[str, Any]:
 
 
 def caller(groups: list[str] | None = None, **claims: Any) -> Caller:
+    return caller_with_claims(groups, claims)
+
+
+def caller_with_claims(groups: list[str] | None, claims: Mapping[str, Any]) -> Caller:
+    """As ``caller``, for claim names that are not Python identifiers or that collide with ``groups``."""
     ident = identity(**claims)
     ident["groups"] = groups
     ident["sub"] = ident["claims"]["sub"]

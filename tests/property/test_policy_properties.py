@@ -18,6 +18,7 @@ from resolvers.catalog_model import Catalog
 from resolvers.decision import plan_vend
 from resolvers.identity import caller_from_identity
 from tests import support
+from tests.fuzzing import examples
 
 # Characters that would change what an ARN or condition matches, or escape the JSON string.
 DANGEROUS = re.compile(r"[*?${}/\\\"'.\s]|[^\x20-\x7e]")
@@ -67,7 +68,7 @@ PERMISSIVE = permissive_catalog()
 UPLOADS_ONLY = support.settings(VEND_ROLE_ARNS=json.dumps({"uploads": support.ROLE_ARNS["uploads"]}))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=claim_values)
 def test_a_claim_value_never_widens_the_resource(value: Any) -> None:
     caller = support.caller(groups=None, **{"custom:team": value})
@@ -88,7 +89,7 @@ def test_a_claim_value_never_widens_the_resource(value: Any) -> None:
     assert ("team", value) in plan.tags
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(value=claim_values)
 def test_the_example_tenant_scope_accepts_only_its_pattern(value: Any) -> None:
     caller = support.caller(groups=None, **{"custom:tenant_id": value})
@@ -108,7 +109,7 @@ def test_the_example_tenant_scope_accepts_only_its_pattern(value: Any) -> None:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(sub=st.one_of(st.uuids().map(str), st.text(max_size=40)))
 def test_only_a_uuid_sub_becomes_a_caller(sub: str) -> None:
     identity = support.identity(sub=sub)
@@ -124,7 +125,7 @@ def test_only_a_uuid_sub_becomes_a_caller(sub: str) -> None:
     assert not DANGEROUS.search(sub)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     scope=st.sampled_from(["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "REPORTS_READ"]),
     extra_claims=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=10), max_size=5),
@@ -141,7 +142,8 @@ def test_output_is_deterministic(scope: str, extra_claims: dict[str, str]) -> No
     noisy_claims = {
         k: v for k, v in extra_claims.items() if k not in ("sub", "iss", "token_use", "client_id")
     }
-    noisy = support.caller(groups=["analysts"], **dict(reversed(list(noisy_claims.items()))))
+    # Any claim name, "groups" included: passed as a mapping, never as keyword arguments.
+    noisy = support.caller_with_claims(["analysts"], dict(reversed(list(noisy_claims.items()))))
     again = plan_vend(noisy, scope, None, catalog=support.catalog(), settings=support.settings())
     assert again == base
 
@@ -159,7 +161,7 @@ def catalog_with_resources(count: int, length: int) -> Catalog:
     return parse_catalog({"scopes": {"SIZED": scope}}, source="sized", version="s")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(count=st.integers(1, 40), length=st.integers(0, 120))
 def test_the_plaintext_limit_holds_at_the_boundary(count: int, length: int) -> None:
     catalog = catalog_with_resources(count, length)
