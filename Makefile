@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck catalog-check pytest serve schema clean bench
+.PHONY: test lint typecheck catalog-check pytest serve schema clean bench fuzz
 
 $(STAMP): pyproject.toml requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,17 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Property suites only, with fresh random seeds, no example database and FUZZ_SCALE times the examples, FUZZ_RUNS
+# times over (tests/fuzzing.py). Not part of `make test`, which is derandomised under CI.
+FUZZ_RUNS ?= 5
+FUZZ_SCALE ?= 10
+fuzz: $(STAMP)
+	@for run in $$(seq $(FUZZ_RUNS)); do \
+		echo "fuzz: run $$run of $(FUZZ_RUNS), $(FUZZ_SCALE)x examples, fresh seeds"; \
+		HYPOTHESIS_PROFILE=fuzz VEND_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/pytest -q -m hypothesis -p no:cacheprovider \
+			|| { echo "fuzz: run $$run failed; the failing example is printed above with its seed"; exit 1; }; \
+	done
 
 # Benchmarks: not part of `make test`. Prints a table and writes bench/results/*.json.
 bench: $(STAMP)

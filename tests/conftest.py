@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import traceback
 from collections.abc import Iterator
 
 import pytest
 
-from tests import support
+from tests import fuzzing, support
 from tests.secret_scan import find_leaks
 
 collect_ignore = ["infra"]
+HYPOTHESIS_PROFILE = fuzzing.activate(os.environ)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (tests/fuzzing.py)"
+
 
 # Every log line any test produces, from our service logger and from the root logger (boto, moto, ...).
 CAPTURED_LOG_LINES: list[str] = []
