@@ -25,7 +25,8 @@ $(INFRA_STAMP): requirements/infra.lock
 
 infra-venv: $(INFRA_STAMP)
 
-infra-test: $(INFRA_STAMP)
+# Needs the main environment too: a test runs its checks beside the trees a synth leaves (VEND_DEV_BIN).
+infra-test: $(INFRA_STAMP) $(STAMP)
 	$(INFRA_BIN)/mypy --config-file infra/mypy.ini infra tests/infra
-	VEND_INFRA_RUNTIME_DEPS=$(abspath $(INFRA_RUNTIME_DEPS)) \
+	VEND_INFRA_RUNTIME_DEPS=$(abspath $(INFRA_RUNTIME_DEPS)) VEND_DEV_BIN=$(abspath $(BIN)) \
 		$(INFRA_BIN)/python -m pytest -c tests/infra/pytest.ini tests/infra
