@@ -1,5 +1,6 @@
 # The front-end clients (clients/): the AWS SDK credential provider and the example page. Included by the root
-# Makefile, which runs `clients-test` as part of `make test`. Node.js is required; the browser e2e runs only
+# Makefile, which runs `clients-test` as part of `make test`. Node.js 20.19+ or 22.12+ is required (package.json
+# engines; clients/.npmrc makes npm refuse any dependency that would not support it, instead of warning); the browser e2e runs only
 # when the system Chromium is present (Debian's `chromium`; .ci/run installs it) and says so when it skips.
 CLIENTS_DIR := clients
 CLIENTS_STAMP := $(CLIENTS_DIR)/node_modules/.package-lock.json
@@ -14,9 +15,9 @@ EXTRA_TESTS += clients-test
 .PHONY: clients-test clients-deps clients-e2e
 
 # npm ci rewrites node_modules/.package-lock.json, so this reruns only when the lock file changes.
-$(CLIENTS_STAMP): $(CLIENTS_DIR)/package-lock.json $(CLIENTS_DIR)/package.json
-	@command -v node >/dev/null 2>&1 || { echo "clients-test: Node.js (>= 20) and npm are required" >&2; exit 1; }
-	cd $(CLIENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+$(CLIENTS_STAMP): $(CLIENTS_DIR)/package-lock.json $(CLIENTS_DIR)/package.json $(CLIENTS_DIR)/.npmrc
+	@command -v node >/dev/null 2>&1 || { echo "clients-test: Node.js (20.19+ or 22.12+) and npm are required" >&2; exit 1; }
+	cd $(CLIENTS_DIR) && npm ci --no-audit --no-fund
 	@touch $@
 
 clients-deps: $(CLIENTS_STAMP)
