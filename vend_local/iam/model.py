@@ -27,6 +27,10 @@ class Request:
     # judge them. A key that a matching statement's condition names and that is neither in context nor in
     # known_absent is not modelled: NotModelled, denied.
     known_absent: frozenset[str] = frozenset()
+    # Extension (IAM-INTERFACE-CHANGES.md): the ARN AWS authenticated, for matching the Principal element of
+    # resource-based and trust policies. For a role session: arn:aws:sts::<account>:assumed-role/<role>/<session>
+    # (aws:PrincipalArn in the context is then the role's ARN). None when no resource-based policy is judged.
+    principal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +66,6 @@ def evaluate(request: Request, policies: Sequence[Policy]) -> Decision:
     one is given. A resource policy may allow on its own only where AWS says it can (document what is modelled).
     Anything the evaluator cannot judge -- an operator or condition key it does not model, a malformed document --
     is Outcome "NotModelled", allowed=False, and the message names it. Never an allow by default."""
-    raise NotImplementedError("vend_local.iam.evaluate is being implemented on branch enforce-core")
+    from vend_local.iam.evaluation import evaluate_policies  # noqa: PLC0415 - it imports these types
+
+    return evaluate_policies(request, policies)
