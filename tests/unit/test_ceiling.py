@@ -1,4 +1,4 @@
-"""The vend role ceiling (infra/ceiling.py): expected policies written out by hand, and every widening rule."""
+"""The vend role ceiling (vend_local/iam/ceiling.py): expected policies written out by hand, and every widening rule."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from infra.ceiling import CeilingError, role_ceiling, role_managed_policies, role_session_tag_keys
 from resolvers.catalog import load_catalog, parse_catalog
 from resolvers.catalog_model import Catalog
+from vend_local.iam.ceiling import CeilingError, role_ceiling, role_managed_policies, role_session_tag_keys
 
 DEPLOYMENT = {
     "bucket": "example-uploads",
