@@ -11,8 +11,8 @@ from tests import support
 from tests.iam_helpers import allow, doc
 from vend_local.access import Question, ask
 from vend_local.iam.closed_world import closed_request, named_keys
-from vend_local.iam.evaluation import Prepared, prepare
-from vend_local.iam.model import Policy
+from vend_local.iam.evaluation import Prepared, evaluate_prepared, prepare
+from vend_local.iam.model import Policy, Request
 from vend_local.iam.session_context import role_session
 
 ISSUED = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -136,3 +136,74 @@ def test_ask_judges_a_plan_against_its_session_policy_and_role_ceiling() -> None
     assert request is not None
     assert request.context["aws:PrincipalTag/vend:sub"] == (support.SUB,)
     assert request.context["aws:SourceIdentity"] == (support.SUB,)
+
+
+def session_request(action: str, resource: str, policies: Prepared, **extra: tuple[str, ...]) -> Request:
+    session = role_session(
+        role_arn="arn:aws:iam::123456789012:role/vend-uploads",
+        session_name=f"{support.SUB}.S3_OWN_PREFIX",
+        source_identity=support.SUB,
+        tags=[("vend:sub", support.SUB), ("vend:scope", "S3_OWN_PREFIX")],
+        region="eu-west-1",
+        issued_at=ISSUED,
+        now=NOW,
+    )
+    return closed_request(action, resource, extra, session, policies)
+
+
+OWN = f"arn:aws:s3:::b/users/{support.SUB}/a"
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # Each key a vended session carries, in the shape docs/deploy.md and the catalog use them.
+        ({"StringEquals": {"aws:PrincipalTag/vend:sub": support.SUB}}, "Allow"),
+        ({"StringEquals": {"aws:PrincipalTag/vend:scope": "TENANT_FILES"}}, "ImplicitDeny"),
+        ({"StringEquals": {"aws:SourceIdentity": support.SUB}}, "Allow"),
+        ({"StringEquals": {"aws:SourceIdentity": support.OTHER_SUB}}, "ImplicitDeny"),
+        ({"DateGreaterThan": {"aws:TokenIssueTime": "2026-03-01T11:59:59Z"}}, "Allow"),
+        ({"DateGreaterThan": {"aws:TokenIssueTime": "2026-03-01T12:00:00Z"}}, "ImplicitDeny"),
+        ({"DateLessThan": {"aws:CurrentTime": "2026-03-01T12:05:01Z"}}, "Allow"),
+        ({"DateLessThan": {"aws:CurrentTime": "2026-03-01T12:05:00Z"}}, "ImplicitDeny"),
+        ({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}, "Allow"),
+        ({"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, "ImplicitDeny"),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/vend-*"}}, "Allow"),
+        # aws:username is not present for a role session; aws:userid is present but unknown here.
+        ({"Null": {"aws:username": "true"}}, "Allow"),
+        ({"StringLike": {"aws:userid": "*"}}, "NotModelled"),
+    ],
+)
+def test_each_session_key_in_a_condition(condition: dict[str, object], expected: str) -> None:
+    policies = prepared(allow("s3:GetObject", Condition=condition))
+    assert evaluate_prepared(session_request("s3:GetObject", OWN, policies), policies).outcome == expected
+
+
+def test_the_session_tag_as_a_policy_variable() -> None:
+    policies = prepared(allow("s3:GetObject", "arn:aws:s3:::b/users/${aws:PrincipalTag/vend:sub}/*"))
+    own = evaluate_prepared(session_request("s3:GetObject", OWN, policies), policies)
+    other = f"arn:aws:s3:::b/users/{support.OTHER_SUB}/a"
+    assert (
+        own.outcome,
+        evaluate_prepared(session_request("s3:GetObject", other, policies), policies).outcome,
+    ) == (
+        "Allow",
+        "ImplicitDeny",
+    )
+
+
+@pytest.mark.parametrize(
+    ("revocation", "expected"),
+    [
+        # docs/deploy.md: revoke every session issued before a time, or every session of one caller.
+        ({"DateLessThan": {"aws:TokenIssueTime": "2026-03-01T12:00:01Z"}}, "ExplicitDeny"),
+        ({"DateLessThan": {"aws:TokenIssueTime": "2026-03-01T12:00:00Z"}}, "Allow"),
+        ({"StringEquals": {"aws:SourceIdentity": [support.OTHER_SUB, support.SUB]}}, "ExplicitDeny"),
+        ({"StringEquals": {"aws:SourceIdentity": [support.OTHER_SUB]}}, "Allow"),
+    ],
+)
+def test_the_documented_revocation_denies(revocation: dict[str, object], expected: str) -> None:
+    policies = prepared(
+        allow("s3:*"), {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": revocation}
+    )
+    assert evaluate_prepared(session_request("s3:GetObject", OWN, policies), policies).outcome == expected
