@@ -47,20 +47,25 @@ def widened_catalog(tmp_path: Path, old: str, new: str) -> Path:
     return catalog
 
 
+def failing_output(capsys: pytest.CaptureFixture[str], tmp_path: Path, old: str, new: str) -> str:
+    """The output of `vend catalog test` on the example catalog with ``old`` replaced, which must fail."""
+    result = vend(capsys, "catalog", "test", str(widened_catalog(tmp_path, old, new)))
+    assert (result.code, result.err) == (1, "")
+    return result.out
+
+
 def test_a_widened_resource_fails_with_the_expectation_verdict_and_deciding_statements(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # GIVEN S3_OWN_PREFIX widened from the caller's prefix to every user's
-    catalog = widened_catalog(
+    # GIVEN S3_OWN_PREFIX widened from the caller's prefix to every user's, WHEN the unchanged cases run
+    out = failing_output(
+        capsys,
         tmp_path,
         'resources = ["arn:aws:s3:::{{bucket}}/users/{{sub}}/*"]',
         'resources = ["arn:aws:s3:::{{bucket}}/users/*"]',
     )
-    # WHEN the unchanged cases run
-    result = vend(capsys, "catalog", "test", str(catalog))
     # THEN it fails, and the first failure says what was expected, what IAM would decide and which statements did
-    assert result.code == 1
-    lines = result.out.splitlines()
+    lines = out.splitlines()
     assert lines[:5] == [
         'FAIL cases[1] "alice cannot touch bob\'s prefix" (S3_OWN_PREFIX as alice)',
         f"  expected: deny s3:PutObject on arn:aws:s3:::vend-example-uploads/users/{BOB}/photo.jpg",
@@ -79,47 +84,43 @@ def test_a_widened_resource_fails_with_the_expectation_verdict_and_deciding_stat
 
 
 def test_a_widened_list_condition_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    catalog = widened_catalog(
+    out = failing_output(
+        capsys,
         tmp_path,
         'conditions.StringLike."s3:prefix" = ["users/{{sub}}/", "users/{{sub}}/*"]',
         'conditions.StringLike."s3:prefix" = ["users/*"]',
     )
-    result = vend(capsys, "catalog", "test", str(catalog))
-    assert result.code == 1
-    assert 'FAIL cases[1] "alice cannot touch bob\'s prefix" (S3_OWN_PREFIX as alice)' in result.out
+    assert 'FAIL cases[1] "alice cannot touch bob\'s prefix" (S3_OWN_PREFIX as alice)' in out
     assert (
         f"  expected: deny s3:ListBucket on arn:aws:s3:::vend-example-uploads with s3:prefix=['users/{BOB}/']"
-        in result.out
+        in out
     )
 
 
 def test_removing_the_null_guard_lets_a_request_without_leading_keys_through(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    catalog = widened_catalog(tmp_path, 'conditions.Null."dynamodb:LeadingKeys" = ["false"]\n', "")
-    result = vend(capsys, "catalog", "test", str(catalog))
-    assert result.code == 1
+    out = failing_output(capsys, tmp_path, 'conditions.Null."dynamodb:LeadingKeys" = ["false"]\n', "")
     assert (
         "  expected: deny dynamodb:GetItem on arn:aws:dynamodb:eu-west-1:123456789012:table/vend-example-items\n"
         "  verdict:  Allow\n"
-    ) in result.out
-    assert result.out.endswith("1 failed\n")
+    ) in out
+    assert out.endswith("1 failed\n")
 
 
 def test_a_narrowed_grant_fails_the_allow_expectations(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    catalog = widened_catalog(
+    out = failing_output(
+        capsys,
         tmp_path,
         'actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]',
         'actions = ["s3:GetObject"]',
     )
-    result = vend(capsys, "catalog", "test", str(catalog))
-    assert result.code == 1
-    assert "  expected: allow s3:PutObject on" in result.out
+    assert "  expected: allow s3:PutObject on" in out
     assert (
         "  verdict:  ImplicitDeny\n  why:      Implicitly denied: no identity-based policy statement allows s3:PutObject"
-        in result.out
+        in out
     )
 
 

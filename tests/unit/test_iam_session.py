@@ -13,7 +13,7 @@ from vend_local.access import Question, ask
 from vend_local.iam.closed_world import closed_request, named_keys
 from vend_local.iam.evaluation import Prepared, evaluate_prepared, prepare
 from vend_local.iam.model import Policy, Request
-from vend_local.iam.session_context import role_session
+from vend_local.iam.session_context import SessionContext, role_session
 
 ISSUED = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 NOW = ISSUED + timedelta(minutes=5)
@@ -52,31 +52,29 @@ def test_a_role_session_brings_its_tags_source_identity_role_and_times() -> None
     assert session.unknown == frozenset()
 
 
-def test_without_the_role_id_aws_userid_is_unknown_not_absent() -> None:
-    session = role_session(
-        role_arn="arn:aws:iam::123456789012:role/r",
+def bare_session(
+    role_arn: str = "arn:aws:iam::123456789012:role/r", source_identity: str | None = None
+) -> SessionContext:
+    return role_session(
+        role_arn=role_arn,
         session_name="s",
-        source_identity=None,
+        source_identity=source_identity,
         tags=[],
         region="eu-west-1",
         issued_at=ISSUED,
         now=NOW,
     )
+
+
+def test_without_the_role_id_aws_userid_is_unknown_not_absent() -> None:
+    session = bare_session()
     assert session.unknown == frozenset({"aws:userid"})
     assert session.known_absent == frozenset({"aws:username", "aws:sourceidentity"})
 
 
 def test_a_role_arn_is_required() -> None:
     with pytest.raises(ValueError, match="not an IAM role ARN"):
-        role_session(
-            role_arn="arn:aws:iam::123456789012:user/u",
-            session_name="s",
-            source_identity=None,
-            tags=[],
-            region="eu-west-1",
-            issued_at=ISSUED,
-            now=NOW,
-        )
+        bare_session("arn:aws:iam::123456789012:user/u")
 
 
 def prepared(*statements: dict[str, object]) -> Prepared:
@@ -100,15 +98,7 @@ def test_named_keys_are_condition_keys_and_variable_keys_in_lower_case() -> None
 
 
 def test_a_closed_request_marks_every_other_named_key_absent_except_unknown_ones() -> None:
-    session = role_session(
-        role_arn="arn:aws:iam::123456789012:role/r",
-        session_name="s",
-        source_identity="u",
-        tags=[],
-        region="eu-west-1",
-        issued_at=ISSUED,
-        now=NOW,
-    )
+    session = bare_session(source_identity="u")
     policies = prepared(
         allow(
             "s3:ListBucket",
