@@ -108,7 +108,11 @@ def test_string_equals_on_a_per_caller_value_becomes_string_like_keeping_its_set
                 ]
             ),
             "Resource": ["arn:aws:dynamodb:eu-west-1:123456789012:table/example-items"],
-            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["*"]}},
+            # The Null guard names no caller value, so the ceiling keeps it as it is.
+            "Condition": {
+                "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["*"]},
+                "Null": {"dynamodb:LeadingKeys": ["false"]},
+            },
         }
     ]
 
