@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
     from werkzeug.serving import BaseWSGIServer
 
+    from vend_local.enforcement.middleware import Enforcement
+
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
@@ -250,7 +252,9 @@ def _with_cors(start_response: StartResponse, allow_origin: str | None, *, repla
     return respond
 
 
-def _moto_app(cors_origins: Iterable[str], *, enforce: bool = True) -> WSGIApplication:
+def _moto_app(
+    cors_origins: Iterable[str], *, enforce: bool = True
+) -> tuple[WSGIApplication, Enforcement | None]:
     """moto's server application with its global CORS off, behind the enforcement (unless off) and EmbeddedCors."""
     # moto reads this once, when moto.settings is first imported: before that, or it is too late.
     os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
@@ -262,11 +266,12 @@ def _moto_app(cors_origins: Iterable[str], *, enforce: bool = True) -> WSGIAppli
         msg = "moto was imported before MOTO_DISABLE_GLOBAL_CORS was set; start the embedded AWS in a fresh process"
         raise RuntimeError(msg)
     moto_app: WSGIApplication = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    if enforce:
-        from vend_local.enforcement.middleware import Enforcement  # noqa: PLC0415 - it imports moto
+    if not enforce:
+        return EmbeddedCors(moto_app, cors_origins), None
+    from vend_local.enforcement.middleware import Enforcement  # noqa: PLC0415 - it imports moto
 
-        moto_app = Enforcement(moto_app)
-    return EmbeddedCors(moto_app, cors_origins)
+    enforcement = Enforcement(moto_app)
+    return EmbeddedCors(enforcement, cors_origins), enforcement
 
 
 class EmbeddedAws:
@@ -288,8 +293,8 @@ class EmbeddedAws:
         self._host = host
         self._port = port
         self._cors_origins = tuple(cors_origins)
-        self.enforce = enforce
-        self._app = _moto_app(self._cors_origins, enforce=enforce)
+        # The enforcement in front of moto (None with enforce=False): its session registry and clock.
+        self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""

@@ -6,13 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vend_local.enforcement.request_context import (
-    RequestFacts,
-    SessionFacts,
-    complete,
-    condition_keys,
-    global_context,
-)
+from vend_local.enforcement.request_context import RequestFacts, SessionFacts, complete, global_context
 from vend_local.enforcement.trust import TrustNotModelled, applicable
 from vend_local.iam.model import Request
 
@@ -30,7 +24,9 @@ NOW = RequestFacts(now=datetime(2026, 1, 2, 3, 5, 0, tzinfo=UTC), region="eu-wes
 
 
 def test_a_role_session_s_global_keys_are_aws_s() -> None:
-    context, absent = global_context(SESSION, NOW)
+    session = global_context(SESSION, NOW)
+    context, absent = session.context, session.known_absent
+    assert session.principal == SESSION.session_arn
     assert context["aws:PrincipalArn"] == (ROLE,)  # the role, not the session
     assert context["aws:userid"] == ("AROAEXAMPLEROLEID0001:u1.S3_OWN_PREFIX",)
     assert context["aws:PrincipalTag/vend:sub"] == ("u1",)
@@ -49,26 +45,17 @@ def test_a_role_session_s_global_keys_are_aws_s() -> None:
 def test_without_a_source_identity_the_key_is_absent() -> None:
     from dataclasses import replace
 
-    context, absent = global_context(replace(SESSION, source_identity=None), NOW)
-    assert "aws:SourceIdentity" not in context
-    assert "aws:sourceidentity" in absent
+    session = global_context(replace(SESSION, source_identity=None), NOW)
+    assert "aws:SourceIdentity" not in session.context
+    assert "aws:sourceidentity" in session.known_absent
 
 
-def test_complete_adds_the_global_keys_and_makes_unset_tag_keys_the_policies_name_absent() -> None:
-    documents = [
-        {
-            "Statement": [
-                {"Effect": "Allow", "Condition": {"StringEquals": {"aws:PrincipalTag/Tenant": "a", "s3:prefix": "x"}}},
-                {"Effect": "Deny", "Condition": {"Null": {"aws:RequestTag/vend:sub": "true", "aws:PrincipalTag/vend:sub": "true"}}},
-            ]
-        },
-        {"Statement": {"Effect": "Allow"}},
-    ]
-    named = condition_keys(documents)
-    assert named == {"aws:principaltag/tenant", "s3:prefix", "aws:requesttag/vend:sub", "aws:principaltag/vend:sub"}
-    context, absent = global_context(SESSION, NOW)
+def test_complete_adds_the_session_and_makes_unset_tag_keys_the_policies_name_absent() -> None:
+    named = frozenset({"aws:principaltag/tenant", "s3:prefix", "aws:requesttag/vend:sub", "aws:principaltag/vend:sub"})
+    session = global_context(SESSION, NOW)
     request = Request("s3:ListBucket", "arn:aws:s3:::b", {"s3:prefix": ("x",)}, frozenset({"s3:delimiter"}))
-    full = complete(request, context, absent, named)
+    full = complete(request, session, named)
+    assert full.principal == SESSION.session_arn
     assert full.context["s3:prefix"] == ("x",)
     assert full.context["aws:PrincipalTag/vend:sub"] == ("u1",)
     assert {"aws:principaltag/tenant", "aws:requesttag/vend:sub", "aws:tagkeys", "s3:delimiter"} <= full.known_absent
@@ -77,13 +64,12 @@ def test_complete_adds_the_global_keys_and_makes_unset_tag_keys_the_policies_nam
 
 
 def test_the_request_s_own_keys_win_and_request_tags_it_sets_are_not_absent() -> None:
-    context, absent = global_context(SESSION, NOW)
     request = Request(
         "sts:AssumeRole",
         ROLE,
         {"aws:RequestTag/vend:sub": ("u2",), "aws:TagKeys": ("vend:sub",), "aws:RequestedRegion": ("x",)},
     )
-    full = complete(request, context, absent, frozenset({"aws:requesttag/vend:sub"}))
+    full = complete(request, global_context(SESSION, NOW), frozenset({"aws:requesttag/vend:sub"}))
     assert full.context["aws:RequestedRegion"] == ("x",)
     assert "aws:requesttag/vend:sub" not in full.known_absent
     assert "aws:tagkeys" not in full.known_absent

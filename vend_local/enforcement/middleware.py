@@ -19,29 +19,31 @@ from __future__ import annotations
 
 import hmac
 import io
+import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, unquote, urlsplit
 
 from vend_local.enforcement import aws_errors, moto_state, sigv4
 from vend_local.enforcement.aws_errors import Failure
+from vend_local.enforcement.judge import Judge
+from vend_local.enforcement.moto_state import PolicyText
 from vend_local.enforcement.registry import SessionRecord, SessionRegistry, chained
 from vend_local.enforcement.request_context import (
+    GlobalContext,
     RequestFacts,
     SessionFacts,
     complete,
-    condition_keys,
     global_context,
 )
 from vend_local.enforcement.trust import TrustNotModelled, applicable
 from vend_local.iam.dynamodb_requests import map_dynamodb
 from vend_local.iam.http_request import HttpRequest, Mapped, NotModelled
-from vend_local.iam.model import Decision, Policy, Request
-from vend_local.iam.model import evaluate as default_evaluate
+from vend_local.iam.model import Request
 from vend_local.iam.s3_requests import map_s3
 from vend_local.iam.sts_requests import AssumeRoleCall, assume_role_call, map_sts
 
@@ -50,16 +52,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("vend_local.enforcement")
 
-Evaluate = Callable[[Request, Sequence[Policy]], Decision]
 Clock = Callable[[], datetime]
 
-# IAM's names for policy kinds in its access-denied messages, and the order it reports a missing allow in.
-POLICY_TYPES: Final = {
-    "identity": "identity-based",
-    "boundary": "permissions boundary",
-    "session": "session",
-    "resource": "resource-based",
-}
 _SCOPE: Final = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 _ISSUED_KEY: Final = re.compile(rb"<AccessKeyId>([A-Z0-9]+)</AccessKeyId>")
 _PRESIGNED_KEY: Final = re.compile(r"(?:^|&)X-Amz-Credential=([A-Za-z0-9]+)(?:%2F|/)")
@@ -101,13 +95,12 @@ class Enforcement:
         app: WSGIApplication,
         *,
         registry: SessionRegistry | None = None,
-        evaluate: Evaluate = default_evaluate,
         clock: Clock = utcnow,
     ) -> None:
         self._app = app
         self.registry = registry if registry is not None else SessionRegistry()
-        self._evaluate = evaluate
-        self._clock = clock
+        self.judge = Judge()
+        self.clock = clock
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/moto-api/reset"):
@@ -135,7 +128,7 @@ class Enforcement:
             region=region,
             headers=_headers(environ),
             raw_uri=_raw_uri(environ),
-            now=self._clock(),
+            now=self.clock(),
         )
         refusal = self._authenticate(incoming, presigned=presigned is not None) or self._authorise(incoming)
         if refusal is not None:
@@ -185,13 +178,13 @@ class Enforcement:
             return None  # GetCallerIdentity: no permission needed, and no Deny can refuse it
         try:
             facts = _facts(session)
-            policies = [
+            texts = [
                 *moto_state.identity_policies(session.account, session.role_arn),
                 *moto_state.session_policies(session.account, session.policy, session.policy_arns),
             ]
-        except (moto_state.MissingPolicy, ValueError) as exc:
+        except moto_state.MissingPolicy as exc:
             return _not_modelled(session, mapped.name, mapped.requests[0].resource, str(exc))
-        context, known_absent = global_context(
+        context = global_context(
             facts,
             RequestFacts(
                 now=incoming.now,
@@ -201,15 +194,15 @@ class Enforcement:
                 referer=incoming.headers.get("referer"),
             ),
         )
-        named = condition_keys(p.document for p in policies)
+        named = self.judge.keys_named(texts)
         for question in mapped.requests:
-            full = complete(question, context, known_absent, named)
-            because = self._judge(full, policies)
+            full = complete(question, context, named)
+            because = self.judge.because(full, texts)
             if because is None and full.action.startswith("sts:"):
-                because = self._judge_trust(full, facts)
+                because = self._trust_because(full, facts, context)
             if because is not None:
                 message = aws_errors.denial_message(
-                    facts.session_arn, full.action, full.resource, because, quote=incoming.service == "s3"
+                    context.principal, full.action, full.resource, because, quote=incoming.service == "s3"
                 )
                 logger.info("enforcement: denied %s: %s", mapped.name, message)
                 return _Refusal(Failure.ACCESS_DENIED, message)
@@ -230,24 +223,7 @@ class Enforcement:
             return map_sts(http)
         return NotModelled(f"{service or 'unknown service'} request", f"no request mapping for {service!r}")
 
-    def _judge(self, request: Request, policies: Sequence[Policy]) -> str | None:
-        """None when IAM allows ``request``; otherwise the "because ..." tail of AWS's access-denied message."""
-        decision = self._safe_evaluate(request, policies)
-        if decision.allowed:
-            return None
-        if decision.outcome == "NotModelled":
-            return f"because the embedded AWS cannot judge it: {decision.message}"
-        kinds = {p.source: p.kind for p in policies}
-        if decision.outcome == "ExplicitDeny" and decision.deciding:
-            return aws_errors.explicit(POLICY_TYPES[kinds.get(decision.deciding[0].source, "identity")])
-        # An implicit deny: name the first policy type, in IAM's evaluation order, that allows nothing here.
-        for kind in ("identity", "boundary", "session"):
-            subset = [replace(p, kind="identity") for p in policies if p.kind == kind]
-            if (subset or kind == "identity") and not self._safe_evaluate(request, subset).allowed:
-                return aws_errors.implicit(POLICY_TYPES[kind], request.action)
-        return aws_errors.implicit(POLICY_TYPES["identity"], request.action)
-
-    def _judge_trust(self, request: Request, caller: SessionFacts) -> str | None:
+    def _trust_because(self, request: Request, caller: SessionFacts, context: GlobalContext) -> str | None:
         """The target role's trust policy must also allow an sts: request (AssumeRole, TagSession, ...)."""
         target = moto_state.role_facts(moto_state.account_of(request.resource), request.resource)
         if target is None:
@@ -256,24 +232,8 @@ class Enforcement:
             document = applicable(target.trust_policy, caller)
         except TrustNotModelled as exc:
             return f"because the embedded AWS cannot judge its trust policy: {exc}"
-        trust = Policy(f"trust policy of {request.resource}", "identity", document)
-        question = complete(request, {}, frozenset(), condition_keys([document]))
-        decision = self._safe_evaluate(question, [trust])
-        if decision.allowed:
-            return None
-        if decision.outcome == "NotModelled":
-            return f"because the embedded AWS cannot judge its trust policy: {decision.message}"
-        if decision.outcome == "ExplicitDeny":
-            return aws_errors.explicit(POLICY_TYPES["resource"])
-        return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
-
-    def _safe_evaluate(self, request: Request, policies: Sequence[Policy]) -> Decision:
-        try:
-            return self._evaluate(request, policies)
-        except Exception as exc:
-            # Fail closed: an evaluator fault denies, and says so, rather than allowing or answering 500.
-            logger.exception("enforcement: the evaluator failed")
-            return Decision(False, "NotModelled", (), f"the evaluator failed ({type(exc).__name__})")
+        named = self.judge.keys_named([PolicyText("trust", "identity", json.dumps(document))])
+        return self.judge.trust_because(complete(request, context, named), document, request.resource)
 
     # ---- responses ------------------------------------------------------------------------------------
 
@@ -351,7 +311,7 @@ class Enforcement:
                 source_identity=source_identity,
                 policy_arns=call.policy_arns,
                 policy=session.policy,
-                issued_at=self._clock(),
+                issued_at=self.clock(),
                 expiration=session.expiration,
                 secret_access_key=session.secret_access_key,
                 session_token=session.session_token,

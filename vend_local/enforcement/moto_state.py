@@ -21,7 +21,7 @@ from moto.s3.utils import bucket_name_from_url, cors_matches_origin
 from moto.sts.models import sts_backends
 
 from vend_local.iam.dynamodb_requests import TableKeys
-from vend_local.iam.model import Policy
+from vend_local.iam.model import PolicyKind
 
 PARTITION = "aws"
 
@@ -85,35 +85,44 @@ def role_facts(account: str, role_arn: str) -> RoleFacts | None:
     return RoleFacts(role.id, tags, json.loads(role.assume_role_policy_document))
 
 
-def _managed(account: str, arn: str) -> Mapping[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PolicyText:
+    """A policy as IAM stores it: parsed (and cached) by the enforcement, not here."""
+
+    source: str
+    kind: PolicyKind
+    text: str
+
+
+def _managed(account: str, arn: str) -> str:
     policy = iam_backends[account][PARTITION].managed_policies.get(arn)
     if policy is None:
         raise MissingPolicy(f"managed policy {arn} is not in IAM")
-    version = next(v for v in policy.versions if v.is_default)
-    document: Mapping[str, Any] = json.loads(version.document)
-    return document
+    return str(next(v for v in policy.versions if v.is_default).document)
 
 
-def identity_policies(account: str, role_arn: str) -> list[Policy]:
+def identity_policies(account: str, role_arn: str) -> list[PolicyText]:
     """The role's inline and attached policies (kind identity) and its permissions boundary, if any."""
     role = _role(account, role_arn)
     if role is None:
         raise MissingPolicy(f"role {role_arn} is not in IAM")
     policies = [
-        Policy(f"{role.name} inline policy {name}", "identity", json.loads(document))
+        PolicyText(f"{role.name} inline policy {name}", "identity", document)
         for name, document in sorted(role.policies.items())
     ]
-    policies += [Policy(arn, "identity", _managed(account, arn)) for arn in sorted(role.managed_policies)]
+    policies += [PolicyText(arn, "identity", _managed(account, arn)) for arn in sorted(role.managed_policies)]
     if role.permissions_boundary_arn:
         arn = role.permissions_boundary_arn
-        policies.append(Policy(f"permissions boundary {arn}", "boundary", _managed(account, arn)))
+        policies.append(PolicyText(f"permissions boundary {arn}", "boundary", _managed(account, arn)))
     return policies
 
 
-def session_policies(account: str, inline: str | None, policy_arns: tuple[str, ...]) -> list[Policy]:
+def session_policies(account: str, inline: str | None, policy_arns: tuple[str, ...]) -> list[PolicyText]:
     """The session policies passed to AssumeRole: the inline one and the managed ones (kind session)."""
-    policies = [Policy("session policy", "session", json.loads(inline))] if inline else []
-    policies += [Policy(f"session policy {arn}", "session", _managed(account, arn)) for arn in policy_arns]
+    policies = [PolicyText("session policy", "session", inline)] if inline else []
+    policies += [
+        PolicyText(f"session policy {arn}", "session", _managed(account, arn)) for arn in policy_arns
+    ]
     return policies
 
 

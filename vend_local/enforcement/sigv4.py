@@ -32,6 +32,7 @@ _FIELD: Final = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s
 _SCOPE: Final = re.compile(r"(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 _AMZ_DATE: Final = "%Y%m%dT%H%M%SZ"
+_AMZ_DATE_SHAPE: Final = re.compile(r"\d{8}T\d{6}Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ def verify(request: SignedRequest, auth: Authorization, secret_key: str, *, now:
 
 def _check_time_and_payload(request: SignedRequest, auth: Authorization, now: datetime) -> Failure | None:
     amz_date = request.headers.get("x-amz-date")
-    if amz_date is None or "x-amz-date" not in auth.signed_headers:
+    if amz_date is None or "x-amz-date" not in auth.signed_headers or not _AMZ_DATE_SHAPE.fullmatch(amz_date):
         return Failure.MALFORMED
     try:
         signed_at = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)

@@ -267,8 +267,9 @@ def _bucket_operation(
     if entry is None:
         return NotModelled(f"S3 {method} bucket {_describe(subs)}", "no mapping for this bucket operation")
     name, action = entry
-    if name in {"ListObjects", "ListObjectVersions", "ListMultipartUploads"}:
-        context, missing = _list_context(request, context, missing)
+    # The list keys are the list parameters as sent; any other bucket request (HeadBucket's s3:ListBucket
+    # included) sends none, so they are absent.
+    context, missing = _list_context(request, context, missing)
     return Operation(name, (Request(action, bucket_arn, context, missing),))
 
 
