@@ -303,8 +303,13 @@ class EmbeddedAws:
         from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415 - imported by __init__
         from werkzeug.serving import make_server  # noqa: PLC0415 - with moto, only when serving
 
+        class QuietRequestHandler(MotoRequestHandler):
+            # No access log: a request line can carry a presigned URL's security token.
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
         self._server = make_server(
-            self._host, self._port, self._app, threaded=True, request_handler=MotoRequestHandler
+            self._host, self._port, self._app, threaded=True, request_handler=QuietRequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="vend-embedded-aws", daemon=True

@@ -28,7 +28,7 @@ def parsed(protocol: str, response: ErrorResponse) -> dict[str, Any]:
             "headers": {k.lower(): v for k, v in response.headers},
             "body": response.body,
         },
-        None,
+        None,  # type: ignore[arg-type] # an error response needs no output shape
     )
     return result
 
@@ -65,7 +65,10 @@ def test_each_refusal_reaches_an_sdk_with_the_service_s_code_and_status(
 
 
 def test_standard_messages_are_aws_s_wording() -> None:
-    assert parsed("s3", render("s3", Failure.EXPIRED_TOKEN))["Error"]["Message"] == "The provided token has expired."
+    assert (
+        parsed("s3", render("s3", Failure.EXPIRED_TOKEN))["Error"]["Message"]
+        == "The provided token has expired."
+    )
     assert (
         parsed("json-1.0", render("json-1.0", Failure.EXPIRED_TOKEN))["Error"]["Message"]
         == "The security token included in the request is expired"
@@ -86,14 +89,19 @@ def test_the_message_is_escaped_in_xml() -> None:
 def test_iam_access_denied_sentences() -> None:
     principal = "arn:aws:sts::123456789012:assumed-role/r/s"
     assert denial_message(
-        principal, "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/t",
-        implicit("session", "dynamodb:GetItem"), quote=False,
+        principal,
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:us-east-1:123456789012:table/t",
+        implicit("session", "dynamodb:GetItem"),
+        quote=False,
     ) == (
         "User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: dynamodb:GetItem on "
         "resource: arn:aws:dynamodb:us-east-1:123456789012:table/t because no session policy allows the "
         "dynamodb:GetItem action"
     )
-    assert denial_message(principal, "s3:PutObject", "arn:aws:s3:::b/k", explicit("identity-based"), quote=True) == (
+    assert denial_message(
+        principal, "s3:PutObject", "arn:aws:s3:::b/k", explicit("identity-based"), quote=True
+    ) == (
         "User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: s3:PutObject on "
         'resource: "arn:aws:s3:::b/k" with an explicit deny in an identity-based policy'
     )

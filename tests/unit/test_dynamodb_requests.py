@@ -44,7 +44,11 @@ def test_get_item_asks_for_get_item_on_the_table_with_the_partition_key_as_leadi
     # Without a projection dynamodb:Attributes cannot be stated exactly: neither present nor absent.
     assert "dynamodb:Attributes" not in request.context
     assert "dynamodb:attributes" not in request.known_absent
-    assert {"dynamodb:select", "dynamodb:returnvalues", "dynamodb:returnconsumedcapacity"} <= request.known_absent
+    assert {
+        "dynamodb:select",
+        "dynamodb:returnvalues",
+        "dynamodb:returnconsumedcapacity",
+    } <= request.known_absent
 
 
 @pytest.mark.parametrize(("kind", "value"), [("S", "u1"), ("N", "42"), ("B", "AAE=")])
@@ -56,14 +60,23 @@ def test_leading_keys_take_the_key_value_of_any_key_type(kind: str, value: str) 
 def test_put_item_names_its_item_s_attributes_and_its_partition_key() -> None:
     request = only(
         "PutItem",
-        {"TableName": "items", "Item": {"pk": {"S": "u1"}, "sk": {"S": "a"}, "note": {"S": "x"}}, "ReturnValues": "ALL_OLD"},
+        {
+            "TableName": "items",
+            "Item": {"pk": {"S": "u1"}, "sk": {"S": "a"}, "note": {"S": "x"}},
+            "ReturnValues": "ALL_OLD",
+        },
     )
     assert request.action == "dynamodb:PutItem"
     assert request.context["dynamodb:LeadingKeys"] == ("u1",)
     assert request.context["dynamodb:Attributes"] == ("pk", "sk", "note")
     assert request.context["dynamodb:ReturnValues"] == ("ALL_OLD",)
     conditional = only(
-        "PutItem", {"TableName": "items", "Item": {"pk": {"S": "u1"}}, "ConditionExpression": "attribute_not_exists(pk)"}
+        "PutItem",
+        {
+            "TableName": "items",
+            "Item": {"pk": {"S": "u1"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        },
     )
     assert "dynamodb:Attributes" not in conditional.context  # the condition's attributes would count too
 
@@ -79,7 +92,9 @@ def test_a_projection_gives_the_top_level_attributes_read() -> None:
         },
     )
     assert request.context["dynamodb:Attributes"] == ("name", "address", "tags")
-    legacy = only("GetItem", {"TableName": "items", "Key": {"pk": {"S": "u1"}}, "AttributesToGet": ["a", "b"]})
+    legacy = only(
+        "GetItem", {"TableName": "items", "Key": {"pk": {"S": "u1"}}, "AttributesToGet": ["a", "b"]}
+    )
     assert legacy.context["dynamodb:Attributes"] == ("a", "b")
 
 
@@ -106,7 +121,10 @@ def test_query_reads_the_partition_key_from_the_key_condition_expression() -> No
     assert request.context["dynamodb:Select"] == ("COUNT",)
     legacy = only(
         "Query",
-        {"TableName": "items", "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "u3"}]}}},
+        {
+            "TableName": "items",
+            "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "u3"}]}},
+        },
     )
     assert legacy.context["dynamodb:LeadingKeys"] == ("u3",)
 
@@ -128,11 +146,24 @@ def test_query_on_an_index_asks_for_the_index_and_its_partition_key() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"TableName": "items", "KeyConditionExpression": "sk = :v", "ExpressionAttributeValues": {":v": {"S": "a"}}},
+        {
+            "TableName": "items",
+            "KeyConditionExpression": "sk = :v",
+            "ExpressionAttributeValues": {":v": {"S": "a"}},
+        },
         {"TableName": "items", "KeyConditionExpression": "pk = :missing", "ExpressionAttributeValues": {}},
         {"TableName": "items", "KeyConditionExpression": "not an expression ((("},
-        {"TableName": "items", "KeyConditions": {"pk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "u"}]}}},
-        {"TableName": "unknown-table", "KeyConditionExpression": "pk = :v", "ExpressionAttributeValues": {":v": {"S": "u1"}}},
+        {
+            "TableName": "items",
+            "KeyConditions": {
+                "pk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "u"}]}
+            },
+        },
+        {
+            "TableName": "unknown-table",
+            "KeyConditionExpression": "pk = :v",
+            "ExpressionAttributeValues": {":v": {"S": "u1"}},
+        },
     ],
 )
 def test_a_partition_key_that_cannot_be_read_is_neither_present_nor_absent(body: dict[str, Any]) -> None:
@@ -152,7 +183,13 @@ def test_batch_get_asks_once_per_table_with_every_partition_key_of_that_table() 
         "BatchGetItem",
         {
             "RequestItems": {
-                "items": {"Keys": [{"pk": {"S": "u1"}, "sk": {"S": "a"}}, {"pk": {"S": "u2"}, "sk": {"S": "b"}}, {"pk": {"S": "u1"}, "sk": {"S": "c"}}]},
+                "items": {
+                    "Keys": [
+                        {"pk": {"S": "u1"}, "sk": {"S": "a"}},
+                        {"pk": {"S": "u2"}, "sk": {"S": "b"}},
+                        {"pk": {"S": "u1"}, "sk": {"S": "c"}},
+                    ]
+                },
                 "simple": {"Keys": [{"id": {"S": "x"}}], "ProjectionExpression": "id"},
             }
         },

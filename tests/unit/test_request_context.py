@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -39,26 +40,34 @@ def test_a_role_session_s_global_keys_are_aws_s() -> None:
     assert context["aws:SourceIp"] == ("127.0.0.1",)
     assert "aws:username" in absent  # not present for roles
     assert {"aws:useragent", "aws:referer"} <= absent
-    assert SESSION.session_arn == "arn:aws:sts::123456789012:assumed-role/vend-local-vend-uploads/u1.S3_OWN_PREFIX"
+    assert (
+        SESSION.session_arn
+        == "arn:aws:sts::123456789012:assumed-role/vend-local-vend-uploads/u1.S3_OWN_PREFIX"
+    )
 
 
 def test_without_a_source_identity_the_key_is_absent() -> None:
-    from dataclasses import replace
-
     session = global_context(replace(SESSION, source_identity=None), NOW)
     assert "aws:SourceIdentity" not in session.context
     assert "aws:sourceidentity" in session.known_absent
 
 
 def test_complete_adds_the_session_and_makes_unset_tag_keys_the_policies_name_absent() -> None:
-    named = frozenset({"aws:principaltag/tenant", "s3:prefix", "aws:requesttag/vend:sub", "aws:principaltag/vend:sub"})
+    named = frozenset(
+        {"aws:principaltag/tenant", "s3:prefix", "aws:requesttag/vend:sub", "aws:principaltag/vend:sub"}
+    )
     session = global_context(SESSION, NOW)
     request = Request("s3:ListBucket", "arn:aws:s3:::b", {"s3:prefix": ("x",)}, frozenset({"s3:delimiter"}))
     full = complete(request, session, named)
     assert full.principal == SESSION.session_arn
     assert full.context["s3:prefix"] == ("x",)
     assert full.context["aws:PrincipalTag/vend:sub"] == ("u1",)
-    assert {"aws:principaltag/tenant", "aws:requesttag/vend:sub", "aws:tagkeys", "s3:delimiter"} <= full.known_absent
+    assert {
+        "aws:principaltag/tenant",
+        "aws:requesttag/vend:sub",
+        "aws:tagkeys",
+        "s3:delimiter",
+    } <= full.known_absent
     # A key that is present is never also absent.
     assert "aws:principaltag/vend:sub" not in full.known_absent
 
@@ -76,7 +85,10 @@ def test_the_request_s_own_keys_win_and_request_tags_it_sets_are_not_absent() ->
 
 
 def trust(principal: object, **extra: object) -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}],
+    }
 
 
 @pytest.mark.parametrize(

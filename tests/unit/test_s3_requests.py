@@ -16,9 +16,7 @@ OBJECT = "arn:aws:s3:::b/users/u1/a.txt"
 def req(
     method: str, path: str, query: str = "", headers: dict[str, str] | None = None, body: bytes = b""
 ) -> HttpRequest:
-    pairs = tuple(
-        (k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)
-    )
+    pairs = tuple((k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p))
     return HttpRequest(method, path, pairs, {k.lower(): v for k, v in (headers or {}).items()}, body)
 
 
@@ -51,12 +49,32 @@ def asked(request: HttpRequest) -> list[tuple[str, str]]:
         (req("HEAD", "/b/users/u1/a.txt"), "HeadObject", [("s3:GetObject", OBJECT)]),
         (req("PUT", "/b/users/u1/a.txt", "x-id=PutObject"), "PutObject", [("s3:PutObject", OBJECT)]),
         (req("DELETE", "/b/users/u1/a.txt"), "DeleteObject", [("s3:DeleteObject", OBJECT)]),
-        (req("DELETE", "/b/users/u1/a.txt", "versionId=3"), "DeleteObject", [("s3:DeleteObjectVersion", OBJECT)]),
+        (
+            req("DELETE", "/b/users/u1/a.txt", "versionId=3"),
+            "DeleteObject",
+            [("s3:DeleteObjectVersion", OBJECT)],
+        ),
         (req("POST", "/b/users/u1/a.txt", "uploads"), "CreateMultipartUpload", [("s3:PutObject", OBJECT)]),
-        (req("PUT", "/b/users/u1/a.txt", "partNumber=1&uploadId=U"), "UploadPart", [("s3:PutObject", OBJECT)]),
-        (req("POST", "/b/users/u1/a.txt", "uploadId=U"), "CompleteMultipartUpload", [("s3:PutObject", OBJECT)]),
-        (req("DELETE", "/b/users/u1/a.txt", "uploadId=U"), "AbortMultipartUpload", [("s3:AbortMultipartUpload", OBJECT)]),
-        (req("GET", "/b/users/u1/a.txt", "uploadId=U"), "ListParts", [("s3:ListMultipartUploadParts", OBJECT)]),
+        (
+            req("PUT", "/b/users/u1/a.txt", "partNumber=1&uploadId=U"),
+            "UploadPart",
+            [("s3:PutObject", OBJECT)],
+        ),
+        (
+            req("POST", "/b/users/u1/a.txt", "uploadId=U"),
+            "CompleteMultipartUpload",
+            [("s3:PutObject", OBJECT)],
+        ),
+        (
+            req("DELETE", "/b/users/u1/a.txt", "uploadId=U"),
+            "AbortMultipartUpload",
+            [("s3:AbortMultipartUpload", OBJECT)],
+        ),
+        (
+            req("GET", "/b/users/u1/a.txt", "uploadId=U"),
+            "ListParts",
+            [("s3:ListMultipartUploadParts", OBJECT)],
+        ),
         (req("GET", "/b/users/u1/a.txt", "tagging"), "GetObjectTagging", [("s3:GetObjectTagging", OBJECT)]),
         (req("PUT", "/b/users/u1/a.txt", "acl"), "PutObjectAcl", [("s3:PutObjectAcl", OBJECT)]),
         # A key may end with "/" (a "folder" marker object).
@@ -98,7 +116,9 @@ def test_put_object_with_tags_and_object_lock_asks_for_each() -> None:
 
 
 def test_copy_object_reads_the_source_and_writes_the_destination() -> None:
-    copied = operation(req("PUT", "/b/users/u1/a.txt", headers={"x-amz-copy-source": "/other/users/u2/b%20c.txt"}))
+    copied = operation(
+        req("PUT", "/b/users/u1/a.txt", headers={"x-amz-copy-source": "/other/users/u2/b%20c.txt"})
+    )
     assert copied.name == "CopyObject"
     assert [(r.action, r.resource) for r in copied.requests] == [
         ("s3:PutObject", OBJECT),

@@ -12,7 +12,7 @@ from vend_local.enforcement.aws_errors import Failure
 from vend_local.enforcement.sigv4 import SignedRequest, access_key_of, parse, verify
 
 # AWS's Signature Version 4 test suite, "get-vanilla": credentials AKIDEXAMPLE / wJalrXUt...EXAMPLEKEY.
-SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"  # noqa: S105 - AWS's published example key
+SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 SUITE_AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
@@ -27,7 +27,7 @@ SUITE_REQUEST = SignedRequest(
 SUITE_NOW = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
 
 # The S3 developer guide's "GET Object" example (header-signed, with a Range header and the empty-body hash).
-S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # noqa: S105 - AWS's published example key
+S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 EMPTY_SHA256 = sha256(b"").hexdigest()
 S3_AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
@@ -49,7 +49,9 @@ S3_REQUEST = SignedRequest(
 S3_NOW = datetime(2013, 5, 24, tzinfo=UTC)
 
 
-def suite(request: SignedRequest = SUITE_REQUEST, *, now: datetime = SUITE_NOW, secret: str = SUITE_SECRET) -> Failure | None:
+def suite(
+    request: SignedRequest = SUITE_REQUEST, *, now: datetime = SUITE_NOW, secret: str = SUITE_SECRET
+) -> Failure | None:
     auth = parse(SUITE_AUTH)
     assert auth is not None
     return verify(request, auth, secret, now=now)
@@ -86,7 +88,9 @@ def test_the_authorization_header_is_parsed_into_its_parts() -> None:
         "",
         "AWS AKIAIOSFODNN7EXAMPLE:signature",  # SigV2
         SUITE_AUTH.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512"),
-        SUITE_AUTH.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date"),  # host must be signed
+        SUITE_AUTH.replace(
+            "SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date"
+        ),  # host must be signed
         SUITE_AUTH.replace("/aws4_request", "/aws5_request"),
         SUITE_AUTH.replace(", Signature=5fa00f", ", Signature=5fa00f, Signature=5fa00f"),
         SUITE_AUTH.replace("Credential=AKIDEXAMPLE/20150830", "Credential=AKIDEXAMPLE/2015083"),
@@ -142,5 +146,7 @@ def test_the_request_time_may_be_at_most_15_minutes_off(offset: timedelta, refus
 
 @pytest.mark.parametrize("date", ["20150830T1236Z", "garbage", ""])
 def test_an_unreadable_or_missing_request_time_is_malformed(date: str) -> None:
-    headers = {"host": "example.amazonaws.com", "x-amz-date": date} if date else {"host": "example.amazonaws.com"}
+    headers = (
+        {"host": "example.amazonaws.com", "x-amz-date": date} if date else {"host": "example.amazonaws.com"}
+    )
     assert suite(replace(SUITE_REQUEST, headers=headers)) is Failure.MALFORMED

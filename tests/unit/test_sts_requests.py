@@ -14,7 +14,9 @@ ROLE = "arn:aws:iam::123456789012:role/vend-uploads"
 
 
 def form(**params: str) -> HttpRequest:
-    return HttpRequest("POST", "/", (), {"content-type": "application/x-www-form-urlencoded"}, urlencode(params).encode())
+    return HttpRequest(
+        "POST", "/", (), {"content-type": "application/x-www-form-urlencoded"}, urlencode(params).encode()
+    )
 
 
 def test_a_vend_shaped_assume_role_asks_for_all_three_actions_with_the_request_tags() -> None:
@@ -83,6 +85,8 @@ def test_get_caller_identity_needs_no_permission() -> None:
     assert mapped == Operation("GetCallerIdentity", ())
 
 
-@pytest.mark.parametrize("action", ["GetSessionToken", "AssumeRoleWithWebIdentity", "DecodeAuthorizationMessage", ""])
+@pytest.mark.parametrize(
+    "action", ["GetSessionToken", "AssumeRoleWithWebIdentity", "DecodeAuthorizationMessage", ""]
+)
 def test_other_sts_operations_are_not_modelled(action: str) -> None:
     assert isinstance(map_sts(form(Action=action)), NotModelled)

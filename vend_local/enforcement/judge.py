@@ -76,6 +76,9 @@ class Judge:
 
     def trust_because(self, request: Request, trust: Mapping[str, Any], role_arn: str) -> str | None:
         """The same for a role's trust policy, already reduced to the statements naming the caller."""
+        if not trust.get("Statement"):
+            # No statement names the caller: nothing in the trust policy allows it.
+            return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
         text = PolicyText(f"trust policy of {role_arn}", "identity", json.dumps(trust, sort_keys=True))
         decision = self._decide(request, [text])
         if decision.allowed:

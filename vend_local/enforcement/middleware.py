@@ -56,7 +56,9 @@ Clock = Callable[[], datetime]
 
 _SCOPE: Final = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 _ISSUED_KEY: Final = re.compile(rb"<AccessKeyId>([A-Z0-9]+)</AccessKeyId>")
-_PRESIGNED_KEY: Final = re.compile(r"(?:^|&)X-Amz-Credential=([A-Za-z0-9]+)(?:%2F|/)")
+# Other ways a request can name an access key: SigV4 in the query (presigned), SigV2 in the query or header.
+_QUERY_KEY: Final = re.compile(r"(?:^|&)(?:X-Amz-Credential|AWSAccessKeyId)=([A-Za-z0-9]+)")
+_SIGV2_KEY: Final = re.compile(r"^AWS ([A-Za-z0-9]+):")
 
 
 def utcnow() -> datetime:
@@ -108,11 +110,13 @@ class Enforcement:
             return self._app(environ, start_response)
         authorization = environ.get("HTTP_AUTHORIZATION")
         key = sigv4.access_key_of(authorization)
-        presigned = None
+        other = None
         if key is None:
-            match = _PRESIGNED_KEY.search(environ.get("QUERY_STRING", ""))
-            presigned = match[1] if match else None
-        session = self.registry.get(key or presigned or "")
+            match = _QUERY_KEY.search(environ.get("QUERY_STRING", "")) or _SIGV2_KEY.match(
+                authorization or ""
+            )
+            other = match[1] if match else None
+        session = self.registry.get(key or other or "")
         scope = _SCOPE.search(authorization or "")
         region, service = (scope[1], scope[2]) if scope else ("", "")
         if session is None:
@@ -130,18 +134,20 @@ class Enforcement:
             raw_uri=_raw_uri(environ),
             now=self.clock(),
         )
-        refusal = self._authenticate(incoming, presigned=presigned is not None) or self._authorise(incoming)
+        refusal = self._authenticate(incoming, other_auth=other is not None) or self._authorise(incoming)
         if refusal is not None:
             return self._refuse(environ, start_response, refusal, service, session)
         return self._forward(environ, start_response, body, session if service == "sts" else None)
 
     # ---- the decision ---------------------------------------------------------------------------------
 
-    def _authenticate(self, incoming: _Incoming, *, presigned: bool) -> _Refusal | None:
+    def _authenticate(self, incoming: _Incoming, *, other_auth: bool) -> _Refusal | None:
         """AWS's authentication of a session's request: token, expiry, signature."""
         session = incoming.session
-        if presigned:
-            return _not_modelled(session, "presigned request", "*", "query-string (presigned) authentication")
+        if other_auth:
+            return _not_modelled(
+                session, "presigned or SigV2 request", "*", "query-string (presigned) or SigV2 authentication"
+            )
         parsed = sigv4.parse(incoming.environ.get("HTTP_AUTHORIZATION", ""))
         if parsed is None:
             return _Refusal(Failure.MALFORMED)
