@@ -75,9 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         epilog=CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument(
-        "path", nargs="?", type=Path, default=DEFAULT_PATH, metavar="PATH", help="the catalog (TOML)"
-    )
+    _catalog_argument(check)
     check.add_argument(
         "--schema",
         type=Path,
@@ -93,9 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         epilog=TEST_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    test.add_argument(
-        "path", nargs="?", type=Path, default=DEFAULT_PATH, metavar="PATH", help="the catalog (TOML)"
-    )
+    _catalog_argument(test)
     test.add_argument(
         "--cases",
         type=Path,
@@ -103,6 +99,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the cases file (default: beside the catalog, <catalog>.cases.toml)",
     )
     test.add_argument("--verbose", action="store_true", help="also list every expectation that holds")
+
+
+def _catalog_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path", nargs="?", type=Path, default=DEFAULT_PATH, metavar="PATH", help="the catalog (TOML)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

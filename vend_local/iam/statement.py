@@ -58,7 +58,11 @@ def judge(statement: Statement, request: Request, lookup: Lookup) -> Judgement:
     grant: Grant | None = None
     if statement.principals is not None:
         named = _principal(statement.principals, statement.not_principal, request, lookup)
-        principal, grant = (named, None) if not isinstance(named, str) else (True, named)
+        if isinstance(named, str):
+            principal, grant = True, named
+        else:
+            # Unknown whom it names: count it where it would matter most, so the doubt is never dropped.
+            principal, grant = named, "direct" if isinstance(named, Unknown) else None
     conditions = evaluate_block(statement.conditions, lookup)
     return Judgement(all_of((resource, principal, conditions)), grant)
 
