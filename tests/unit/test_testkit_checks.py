@@ -54,7 +54,7 @@ def test_scope_checker_allows_and_denies_as_the_catalog_says() -> None:
 
 
 def test_scope_checker_assertions_fail_on_the_wrong_expectation() -> None:
-    with pytest.raises(AssertionError, match="expected s3:PutObject .* to be allowed"):
+    with pytest.raises(AssertionError, match=r"expected s3:PutObject .* to be allowed"):
         CHECKER.assert_allows("S3_OWN_PREFIX", "s3:PutObject", OTHERS, sub=support.SUB)
     with pytest.raises(AssertionError, match="to be denied"):
         CHECKER.assert_denies("S3_OWN_PREFIX", "s3:PutObject", OWN, sub=support.SUB)
