@@ -30,6 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def vend_catalog_path(pytestconfig: pytest.Config) -> Path:
+    """The catalog under test: the ``vend_catalog`` ini option, else the packaged example. Override per directory."""
     configured = pytestconfig.getini(CATALOG_OPTION)
     if configured:
         return (pytestconfig.rootpath / str(configured)).resolve()
@@ -41,6 +42,7 @@ def vend_catalog_path(pytestconfig: pytest.Config) -> Path:
 
 @pytest.fixture(scope="session")
 def vend_local(vend_catalog_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVend]:
+    """`vend serve` for the catalog, IAM enforced, shared by the whole session: users, vends, SDK clients."""
     from vend_local.testkit import LocalVend, LocalVendServer  # noqa: PLC0415
 
     server = LocalVendServer.start(tmp_path_factory.mktemp("vend-serve"), vend_catalog_path)
@@ -52,6 +54,7 @@ def vend_local(vend_catalog_path: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="session")
 def vend_checker(vend_catalog_path: Path) -> ScopeChecker:
+    """Allow/deny by evaluation of the policies a vend would carry, for the same catalog; no server."""
     from vend_local.testkit import ScopeChecker  # noqa: PLC0415
 
     return ScopeChecker(vend_catalog_path)
@@ -59,4 +62,5 @@ def vend_checker(vend_catalog_path: Path) -> ScopeChecker:
 
 @pytest.fixture
 def unique_key() -> str:
+    """A fresh random name for the calling test's keys (the embedded AWS is shared by the whole session)."""
     return uuid.uuid4().hex
