@@ -45,7 +45,7 @@ def vend_local(vend_catalog_path: Path, tmp_path_factory: pytest.TempPathFactory
     """`vend serve` for the catalog, IAM enforced, shared by the whole session: users, vends, SDK clients."""
     from vend_local.testkit import LocalVend, LocalVendServer  # noqa: PLC0415
 
-    server = LocalVendServer.start(tmp_path_factory.mktemp("vend-serve"), vend_catalog_path)
+    server = LocalVendServer.start(tmp_path_factory.mktemp("vend-serve"), "--catalog", str(vend_catalog_path))
     try:
         yield LocalVend(server.state)
     finally:
