@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Final
+from typing import Final
 
 from vend_local.enforcement import aws_errors
 from vend_local.enforcement.moto_state import PolicyText
@@ -78,13 +78,10 @@ class Judge:
                 return aws_errors.implicit(POLICY_TYPES[kind], request.action)
         return aws_errors.implicit(POLICY_TYPES["identity"], request.action)
 
-    def trust_because(self, request: Request, trust: Mapping[str, Any], role_arn: str) -> str | None:
-        """The same for a role's trust policy, already reduced to the statements naming the caller."""
-        if not trust.get("Statement"):
-            # No statement names the caller: nothing in the trust policy allows it.
-            return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
-        text = PolicyText(f"trust policy of {role_arn}", "identity", json.dumps(trust, sort_keys=True))
-        decision = self._decide(request, [text])
+    def trust_because(self, request: Request, trust: Sequence[PolicyText]) -> str | None:
+        """The same for a role's trust policy, reduced to the statements naming the caller (vend_local.
+        enforcement.trust) and judged like an identity-based policy."""
+        decision = self._decide(request, trust)
         if decision.allowed:
             return None
         if decision.outcome == "NotModelled":

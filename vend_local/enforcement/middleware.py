@@ -30,7 +30,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from vend_local.enforcement import aws_errors, moto_state, sigv4
 from vend_local.enforcement.aws_errors import Failure
-from vend_local.enforcement.judge import Judge
+from vend_local.enforcement.judge import POLICY_TYPES, Judge
 from vend_local.enforcement.moto_state import PolicyText
 from vend_local.enforcement.registry import SessionRecord, SessionRegistry, chained
 from vend_local.enforcement.request_context import (
@@ -185,9 +185,9 @@ class Enforcement:
         if not mapped.requests:
             return None  # GetCallerIdentity: no permission needed, and no Deny can refuse it
         try:
-            facts = _facts(session)
+            facts, identity = _facts(session)
             texts = [
-                *moto_state.identity_policies(session.account, session.role_arn),
+                *identity,
                 *moto_state.session_policies(session.account, session.policy, session.policy_arns),
             ]
         except moto_state.MissingPolicy as exc:
@@ -233,15 +233,25 @@ class Enforcement:
 
     def _trust_because(self, request: Request, caller: SessionFacts, context: GlobalContext) -> str | None:
         """The target role's trust policy must also allow an sts: request (AssumeRole, TagSession, ...)."""
-        target = moto_state.role_facts(moto_state.account_of(request.resource), request.resource)
+        try:
+            target = moto_state.role_facts(moto_state.account_of(request.resource), request.resource)
+        except moto_state.MissingPolicy as exc:
+            return f"because the embedded AWS cannot judge it: {exc}"
         if target is None:
             return "because the role does not exist"
         try:
             document = applicable(target.trust_policy, caller)
         except TrustNotModelled as exc:
             return f"because the embedded AWS cannot judge its trust policy: {exc}"
-        named = self.judge.keys_named([PolicyText("trust", "identity", json.dumps(document))])
-        return self.judge.trust_because(complete(request, context, named), document, request.resource)
+        if not document["Statement"]:
+            # No statement names the caller: nothing in the trust policy allows it.
+            return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
+        trust = [
+            PolicyText(
+                f"trust policy of {request.resource}", "identity", json.dumps(document, sort_keys=True)
+            )
+        ]
+        return self.judge.trust_because(complete(request, context, self.judge.keys_named(trust)), trust)
 
     # ---- responses ------------------------------------------------------------------------------------
 
@@ -337,13 +347,14 @@ def _not_modelled(session: SessionRecord, operation: str, resource: str, reason:
     return _Refusal(Failure.ACCESS_DENIED, message)
 
 
-def _facts(session: SessionRecord) -> SessionFacts:
+def _facts(session: SessionRecord) -> tuple[SessionFacts, tuple[PolicyText, ...]]:
+    """What IAM knows of the session, and its role's identity policies."""
     role = moto_state.role_facts(session.account, session.role_arn)
     if role is None:
         raise moto_state.MissingPolicy(f"role {session.role_arn} is not in IAM")
     # aws:PrincipalTag: the role's tags, overridden by the session's.
     tags = {**dict(role.tags), **dict(session.tags)}
-    return SessionFacts(
+    facts = SessionFacts(
         account=session.account,
         role_arn=session.role_arn,
         role_id=role.role_id,
@@ -352,6 +363,7 @@ def _facts(session: SessionRecord) -> SessionFacts:
         source_identity=session.source_identity,
         issued_at=session.issued_at,
     )
+    return facts, role.identity
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:

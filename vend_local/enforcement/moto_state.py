@@ -6,6 +6,7 @@ Import only after the embedded AWS has set MOTO_DISABLE_GLOBAL_CORS (importing i
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -69,28 +70,6 @@ def _role(account: str, role_arn: str) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class RoleFacts:
-    role_id: str
-    tags: tuple[tuple[str, str], ...]
-    trust_policy_text: str
-
-    @property
-    def trust_policy(self) -> Mapping[str, Any]:
-        document: Mapping[str, Any] = json.loads(self.trust_policy_text)
-        return document
-
-
-def role_facts(account: str, role_arn: str) -> RoleFacts | None:
-    role = _role(account, role_arn)
-    if role is None:
-        return None
-    raw_tags = role.tags or {}
-    items = raw_tags.values() if isinstance(raw_tags, dict) else raw_tags
-    tags = tuple((t["Key"], t["Value"]) for t in items)
-    return RoleFacts(role.id, tags, role.assume_role_policy_document)
-
-
-@dataclass(frozen=True, slots=True)
 class PolicyText:
     """A policy as IAM stores it: parsed (and cached) by the enforcement, not here."""
 
@@ -106,11 +85,32 @@ def _managed(account: str, arn: str) -> str:
     return str(next(v for v in policy.versions if v.is_default).document)
 
 
-def identity_policies(account: str, role_arn: str) -> list[PolicyText]:
-    """The role's inline and attached policies (kind identity) and its permissions boundary, if any."""
+@dataclass(frozen=True, slots=True)
+class RoleFacts:
+    role_id: str
+    tags: tuple[tuple[str, str], ...]
+    trust_policy_text: str
+    # The role's inline and attached policies (kind identity) and its permissions boundary, if any.
+    identity: tuple[PolicyText, ...]
+
+    @property
+    def trust_policy(self) -> Mapping[str, Any]:
+        document: Mapping[str, Any] = json.loads(self.trust_policy_text)
+        return document
+
+
+def role_facts(account: str, role_arn: str) -> RoleFacts | None:
+    """The role as IAM knows it (None if there is none); MissingPolicy if a policy it names is gone."""
     role = _role(account, role_arn)
     if role is None:
-        raise MissingPolicy(f"role {role_arn} is not in IAM")
+        return None
+    raw_tags = role.tags or {}
+    items = raw_tags.values() if isinstance(raw_tags, dict) else raw_tags
+    tags = tuple((t["Key"], t["Value"]) for t in items)
+    return RoleFacts(role.id, tags, role.assume_role_policy_document, _identity(account, role))
+
+
+def _identity(account: str, role: Any) -> tuple[PolicyText, ...]:
     policies = [
         PolicyText(f"{role.name} inline policy {name}", "identity", document)
         for name, document in sorted(role.policies.items())
@@ -119,7 +119,7 @@ def identity_policies(account: str, role_arn: str) -> list[PolicyText]:
     if role.permissions_boundary_arn:
         arn = role.permissions_boundary_arn
         policies.append(PolicyText(f"permissions boundary {arn}", "boundary", _managed(account, arn)))
-    return policies
+    return tuple(policies)
 
 
 def session_policies(account: str, inline: str | None, policy_arns: tuple[str, ...]) -> list[PolicyText]:
@@ -144,6 +144,7 @@ def table_keys(account: str, region: str, table: str) -> TableKeys | None:
     return TableKeys(schema(found.schema), indexes)
 
 
+@functools.lru_cache(maxsize=64)
 def virtual_host_bucket(host: str) -> str | None:
     """The bucket a virtual-hosted-style Host names (``bucket.s3.amazonaws.com``), decided as moto decides it."""
     request = SimpleNamespace(headers={"host": host}, url=f"http://{host}/")

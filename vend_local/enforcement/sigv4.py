@@ -31,7 +31,6 @@ _CREDENTIAL: Final = re.compile(r"Credential=([A-Za-z0-9]+)/")
 _FIELD: Final = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 _SCOPE: Final = re.compile(r"(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
-_AMZ_DATE: Final = "%Y%m%dT%H%M%SZ"
 _AMZ_DATE_SHAPE: Final = re.compile(r"\d{8}T\d{6}Z")
 
 
@@ -110,7 +109,16 @@ def _check_time_and_payload(request: SignedRequest, auth: Authorization, now: da
     if amz_date is None or "x-amz-date" not in auth.signed_headers or not _AMZ_DATE_SHAPE.fullmatch(amz_date):
         return Failure.MALFORMED
     try:
-        signed_at = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+        # Not strptime: it is a tenth of a millisecond, and this runs on every request.
+        signed_at = datetime(
+            int(amz_date[0:4]),
+            int(amz_date[4:6]),
+            int(amz_date[6:8]),
+            int(amz_date[9:11]),
+            int(amz_date[11:13]),
+            int(amz_date[13:15]),
+            tzinfo=UTC,
+        )
     except ValueError:
         return Failure.MALFORMED
     if abs(now - signed_at) > MAX_SKEW:
