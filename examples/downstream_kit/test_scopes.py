@@ -56,6 +56,12 @@ def test_the_board_is_for_editors_with_a_team(vend_local: LocalVend) -> None:
     assert access_token.value.error_type == "ClaimMissing"
 
 
+def test_the_demo_users_are_there_as_seeded(vend_local: LocalVend) -> None:
+    assert vend_local.user("bob", groups=["analysts"]).sub == vend_local.user("bob", groups=["analysts"]).sub
+    with pytest.raises(ValueError, match="other groups or claims"):
+        vend_local.user("bob")  # bob is an analyst
+
+
 def test_own_settings_item_only(vend_local: LocalVend) -> None:
     dana, eli = vend_local.user("dana"), vend_local.user("eli")
     dynamodb = vend_local.vend(dana, "OWN_SETTINGS").client("dynamodb")

@@ -121,7 +121,7 @@ class LocalVend:
         """
         wanted = (tuple(sorted(groups)), dict(claims or {}))
         with self._lock:
-            known = self._users.get(username)
+            known = self._users.get(username) or self._demo(username)
             if known is not None:
                 if (tuple(sorted(known.groups)), dict(known.claims)) != wanted:
                     raise ValueError(
@@ -182,10 +182,15 @@ class LocalVend:
     def _resolve(self, user: LocalUser | str) -> LocalUser:
         if isinstance(user, LocalUser):
             return user
-        demo = self.state.user(user)
-        if demo is not None:
-            return LocalUser(demo.username, demo.sub, tuple(demo.groups), {}, demo.password)
-        return self.user(user)
+        return self._demo(user) or self.user(user)
+
+    def _demo(self, username: str) -> LocalUser | None:
+        """A demo user the server seeded (alice, bob, carol), with the groups and claims it gave them."""
+        demo = self.state.user(username)
+        if demo is None:
+            return None
+        claims = {"custom:tenant_id": demo.tenant} if demo.tenant else {}
+        return LocalUser(demo.username, demo.sub, tuple(demo.groups), claims, demo.password)
 
     def _create(self, username: str, groups: tuple[str, ...], claims: Mapping[str, str]) -> LocalUser:
         idp = self.seeding_client("cognito-idp")
