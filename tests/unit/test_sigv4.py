@@ -79,6 +79,10 @@ def test_the_authorization_header_is_parsed_into_its_parts() -> None:
     )
     assert auth.signed_headers == ("host", "range", "x-amz-content-sha256", "x-amz-date")
     assert access_key_of(S3_AUTH) == "AKIAIOSFODNN7EXAMPLE"
+    # Any spelling that names a key is judged strictly (and then refused as malformed).
+    lowered = S3_AUTH.replace("Credential=", "credential=")
+    assert access_key_of(lowered) == "AKIAIOSFODNN7EXAMPLE"
+    assert parse(lowered) is None
     assert access_key_of(None) is None
 
 

@@ -3,7 +3,8 @@ issued is allowed only as IAM would allow it. In-process reads of moto's state (
 
 Per request with a recorded session's access key:
 1. authentication, as AWS: the session token must be the session's, the session unexpired, the SigV4
-   signature valid for the session's secret (sigv4); presigned (query-string) requests are not modelled;
+   signature valid for the session's secret (sigv4); presigned (query-string) and SigV2 requests are not
+   modelled and refused;
 2. mapping: the HTTP request -> the IAM questions its operation asks (vend_local.iam.*_requests);
 3. evaluation: each question, with the session's global context, against the role's identity policies (inline
    and attached, moto's IAM), its permissions boundary and the session policies (the inline policy moto kept
@@ -57,7 +58,7 @@ Clock = Callable[[], datetime]
 _SCOPE: Final = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 _ISSUED_KEY: Final = re.compile(rb"<AccessKeyId>([A-Z0-9]+)</AccessKeyId>")
 # Other ways a request can name an access key: SigV4 in the query (presigned), SigV2 in the query or header.
-_QUERY_KEY: Final = re.compile(r"(?:^|&)(?:X-Amz-Credential|AWSAccessKeyId)=([A-Za-z0-9]+)")
+_QUERY_KEY: Final = re.compile(r"(?:^|&)(?:X-Amz-Credential|AWSAccessKeyId)=([A-Za-z0-9]+)", re.IGNORECASE)
 _SIGV2_KEY: Final = re.compile(r"^AWS ([A-Za-z0-9]+):")
 
 

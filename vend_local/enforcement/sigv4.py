@@ -27,7 +27,8 @@ from vend_local.enforcement.aws_errors import Failure
 ALGORITHM: Final = "AWS4-HMAC-SHA256"
 # AWS refuses a request signed more than 15 minutes from its own clock (RequestTimeTooSkewed).
 MAX_SKEW: Final = timedelta(minutes=15)
-_CREDENTIAL: Final = re.compile(r"Credential=([A-Za-z0-9]+)/")
+# Lenient on purpose (any case): a header that names a session's key in any spelling is judged strictly.
+_CREDENTIAL: Final = re.compile(r"Credential=([A-Za-z0-9]+)/", re.IGNORECASE)
 _FIELD: Final = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 _SCOPE: Final = re.compile(r"(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
