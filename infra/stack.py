@@ -1,7 +1,7 @@
 """The CDK stack: Cognito user pool and app client, AppSync API, resolver Lambda, its role and the vend roles.
 
 Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
-which pass the results in. Everything that decides a policy lives in the pure modules infra/ceiling.py and
+which pass the results in. Everything that decides a policy lives in the pure modules vend_local/iam/ceiling.py and
 infra/trust.py, and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
 synth completes; this module wires them into resources.
 """
@@ -23,12 +23,13 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IValidation
 
-from infra import ceiling, trust
+from infra import trust
 from infra.config import InfraConfig
 from infra.iam_limits import IamDocument, size_problems
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
 from resolvers.tracing import TRACING_ENV, TRACING_OTEL
+from vend_local.iam import ceiling
 
 HANDLER: Final = "resolvers.handler.lambda_handler"
 # The newest runtime the test suite can run too (docs/deploy.md, "Runtime parity"): the asset-import test runs the

@@ -67,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allow this browser origin (repeatable; default none), e.g. http://localhost:5173",
     )
     parser.add_argument(
+        "--no-enforce",
+        action="store_true",
+        help="embedded AWS only: do not enforce IAM on requests signed with vended credentials (default: enforce)",
+    )
+    parser.add_argument(
         "--state-file",
         type=Path,
         default=None,
@@ -117,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             from vend_local.embedded_aws import EmbeddedAws  # noqa: PLC0415 - boto3 and moto: only when serving
 
-            embedded = EmbeddedAws(cors_origins=args.cors_origin)
+            embedded = EmbeddedAws(cors_origins=args.cors_origin, enforce=not args.no_enforce)
             embedded.start()
             deployment = embedded.seed(catalog, region=args.region or "us-east-1")
         return _serve(args, catalog, catalog_path, deployment, state_file)
@@ -206,7 +211,7 @@ def _serve(
     graphql_url = f"http://{url_host}:{port}{GRAPHQL_PATH}"
     state = _state(deployment, graphql_url, host, port)
     write_state(state_file, state)
-    sys.stdout.write(_banner(state, deployment, args.cors_origin))
+    sys.stdout.write(_banner(state, deployment, args.cors_origin, enforce=not args.no_enforce))
     sys.stdout.flush()
 
     serve(app, sock, f"{READY_PREFIX}{graphql_url}\n")
@@ -231,13 +236,22 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
     )
 
 
-def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str]) -> str:
+def _enforcement_line(state: ServerState, *, enforce: bool) -> str:
+    if not state.aws_endpoint:
+        return "enforced by AWS itself"
+    if enforce:
+        return "ENFORCED: vended credentials may do exactly what IAM would allow in AWS (--no-enforce: off)"
+    return "NOT ENFORCED (--no-enforce): vended credentials can do more here than in AWS"
+
+
+def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str], *, enforce: bool) -> str:
     where = f"embedded AWS (moto) at {state.aws_endpoint}" if state.aws_endpoint else "your AWS account"
     lines = [
         f"vend local server: region {state.region}, {where}",
         f"  GraphQL   {state.graphql_url}  (POST; header 'Authorization: <JWT>', no 'Bearer')",
         f"  GraphiQL  {state.graphql_url}  (open in a browser; put the Authorization header in Headers)",
         f"  CORS      {', '.join(cors_origins) if cors_origins else 'no browser origins allowed (--cors-origin)'}",
+        f"  IAM       {_enforcement_line(state, enforce=enforce)}",
     ]
     if state.users:
         lines.append("  Demo users (local-only passwords for the embedded Cognito):")

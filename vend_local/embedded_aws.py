@@ -5,7 +5,10 @@ Seeded like the deployed stack: a user pool with the catalog's groups and an app
 custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
 with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucket with a few objects and the
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
-as in Lambda. moto enforces neither the trust policy nor any session policy (see docs/local-server.md).
+as in Lambda. Each vend role's identity policy is the ceiling the CDK app deploys (vend_local.iam.ceiling).
+
+Enforcement (on unless ``enforce=False``): requests signed with a role session this embedded AWS issued are
+allowed only as IAM would allow them (vend_local.enforcement, a WSGI middleware between EmbeddedCors and moto).
 
 CORS is only what the example page needs, for the --cors-origin values only: moto's global CORS (which reflects
 any Origin on every service) is off; S3 answers by the bucket's CORS rules (GET and PUT, the SDK's headers);
@@ -25,12 +28,15 @@ import boto3
 
 from resolvers.catalog_model import Catalog
 from vend_local import demo
+from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
     from werkzeug.serving import BaseWSGIServer
+
+    from vend_local.enforcement.middleware import Enforcement
 
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
@@ -246,8 +252,10 @@ def _with_cors(start_response: StartResponse, allow_origin: str | None, *, repla
     return respond
 
 
-def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
-    """moto's server application with its global CORS off, behind EmbeddedCors."""
+def _moto_app(
+    cors_origins: Iterable[str], *, enforce: bool = True
+) -> tuple[WSGIApplication, Enforcement | None]:
+    """moto's server application with its global CORS off, behind the enforcement (unless off) and EmbeddedCors."""
     # moto reads this once, when moto.settings is first imported: before that, or it is too late.
     os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
     from moto.moto_server import werkzeug_app  # noqa: PLC0415 - heavy: only when an embedded AWS starts
@@ -257,8 +265,13 @@ def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
     if vars(werkzeug_app).get("DISABLE_GLOBAL_CORS") is not True:
         msg = "moto was imported before MOTO_DISABLE_GLOBAL_CORS was set; start the embedded AWS in a fresh process"
         raise RuntimeError(msg)
-    moto_app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    return EmbeddedCors(moto_app, cors_origins)
+    moto_app: WSGIApplication = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    if not enforce:
+        return EmbeddedCors(moto_app, cors_origins), None
+    from vend_local.enforcement.middleware import Enforcement  # noqa: PLC0415 - it imports moto
+
+    enforcement = Enforcement(moto_app)
+    return EmbeddedCors(enforcement, cors_origins), enforcement
 
 
 class EmbeddedAws:
@@ -269,11 +282,19 @@ class EmbeddedAws:
     request handler), because ThreadedMotoServer takes no middleware.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, cors_origins: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        cors_origins: Iterable[str] = (),
+        enforce: bool = True,
+    ) -> None:
         self._host = host
         self._port = port
         self._cors_origins = tuple(cors_origins)
-        self._app = _moto_app(self._cors_origins)
+        # The enforcement in front of moto (None with enforce=False): its session registry and clock.
+        self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
@@ -282,8 +303,13 @@ class EmbeddedAws:
         from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415 - imported by __init__
         from werkzeug.serving import make_server  # noqa: PLC0415 - with moto, only when serving
 
+        class QuietRequestHandler(MotoRequestHandler):
+            # No access log: a request line can carry a presigned URL's security token.
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
         self._server = make_server(
-            self._host, self._port, self._app, threaded=True, request_handler=MotoRequestHandler
+            self._host, self._port, self._app, threaded=True, request_handler=QuietRequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="vend-embedded-aws", daemon=True
@@ -417,7 +443,9 @@ class EmbeddedAws:
             iam.put_role_policy(
                 RoleName=demo.vend_role_name(role),
                 PolicyName="ceiling",
-                PolicyDocument=_document([_ceiling(catalog, role, region)]),
+                PolicyDocument=json.dumps(
+                    ceiling.role_ceiling(catalog, role, _deployment_values(region)), sort_keys=True
+                ),
             )
             role_arns[role] = arn
         # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies.
@@ -472,26 +500,11 @@ def _document(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def _ceiling(catalog: Catalog, role: str, region: str) -> dict[str, Any]:
-    """The vend role's identity policy: the actions its scopes grant, on the local bucket and table only.
-    Session policies narrow this per vend (in AWS; moto enforces neither).
-    """
-    actions = sorted(
-        {
-            action
-            for scope in catalog.scopes.values()
-            if scope.role == role
-            for statement in scope.statements
-            if statement.effect == "Allow"
-            for action in statement.actions
-        }
-    )
+def _deployment_values(region: str) -> dict[str, str]:
+    """The catalog's deployment variables for the embedded world, as infra's config gives them for an account."""
     return {
-        "Effect": "Allow",
-        "Action": actions or ["s3:GetObject"],
-        "Resource": [
-            f"arn:aws:s3:::{demo.BUCKET}",
-            f"arn:aws:s3:::{demo.BUCKET}/*",
-            f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}",
-        ],
+        "account": demo.ACCOUNT_ID,
+        "region": region,
+        "bucket": demo.BUCKET,
+        "table_arn": f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}",
     }

@@ -1,0 +1,109 @@
+"""Verdicts for the enforcement: one IAM question judged against a session's policies by the local evaluator,
+answered as the tail of AWS's access-denied sentence. Pure (an in-memory cache of parsed policies), no I/O.
+
+A session's policies are parsed and validated once (``prepare``) and reused for every request that carries the
+same texts; a changed policy in moto's IAM is a new key. On a denial the sentence names the policy type as IAM
+does: the type of the Deny that matched, or the first type, in IAM's evaluation order (identity-based,
+permissions boundary, session), that allows nothing for the request. An evaluator fault denies; it never
+allows and never answers 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+from vend_local.enforcement import aws_errors
+from vend_local.enforcement.moto_state import PolicyText
+from vend_local.iam.closed_world import named_keys
+from vend_local.iam.evaluation import Prepared, evaluate_prepared, prepare
+from vend_local.iam.model import Decision, Policy, Request
+
+logger = logging.getLogger("vend_local.enforcement")
+
+# IAM's names for policy kinds in its access-denied messages, in the order it reports a missing allow.
+POLICY_TYPES: Final = {
+    "identity": "identity-based",
+    "boundary": "permissions boundary",
+    "session": "session",
+    "resource": "resource-based",
+}
+CACHE_MAX_ENTRIES: Final = 256
+
+
+class Judge:
+    def __init__(self, max_entries: int = CACHE_MAX_ENTRIES) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[PolicyText, ...], Prepared | Decision] = {}
+        self._max = max_entries
+
+    def prepared(self, texts: Sequence[PolicyText]) -> Prepared | Decision:
+        key = tuple(texts)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        made = _prepare(texts)
+        with self._lock:
+            if len(self._cache) >= self._max:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = made
+        return made
+
+    def keys_named(self, texts: Sequence[PolicyText]) -> frozenset[str]:
+        prepared = self.prepared(texts)
+        return named_keys(prepared) if isinstance(prepared, Prepared) else frozenset()
+
+    def because(self, request: Request, texts: Sequence[PolicyText]) -> str | None:
+        """None when IAM allows ``request``; otherwise the "because ..." tail of AWS's access-denied message."""
+        decision = self._decide(request, texts)
+        if decision.allowed:
+            return None
+        if decision.outcome == "NotModelled":
+            return f"because the embedded AWS cannot judge it: {decision.message}"
+        if decision.outcome == "ExplicitDeny" and decision.deciding:
+            kinds = {t.source: t.kind for t in texts}
+            return aws_errors.explicit(POLICY_TYPES[kinds.get(decision.deciding[0].source, "identity")])
+        # An implicit deny: the first policy type, in IAM's order, that allows nothing for this request.
+        for kind in ("identity", "boundary", "session"):
+            subset = [replace(t, kind="identity") for t in texts if t.kind == kind]
+            if (subset or kind == "identity") and not self._decide(request, subset).allowed:
+                return aws_errors.implicit(POLICY_TYPES[kind], request.action)
+        return aws_errors.implicit(POLICY_TYPES["identity"], request.action)
+
+    def trust_because(self, request: Request, trust: Mapping[str, Any], role_arn: str) -> str | None:
+        """The same for a role's trust policy, already reduced to the statements naming the caller."""
+        if not trust.get("Statement"):
+            # No statement names the caller: nothing in the trust policy allows it.
+            return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
+        text = PolicyText(f"trust policy of {role_arn}", "identity", json.dumps(trust, sort_keys=True))
+        decision = self._decide(request, [text])
+        if decision.allowed:
+            return None
+        if decision.outcome == "NotModelled":
+            return f"because the embedded AWS cannot judge its trust policy: {decision.message}"
+        if decision.outcome == "ExplicitDeny":
+            return aws_errors.explicit(POLICY_TYPES["resource"])
+        return aws_errors.implicit(POLICY_TYPES["resource"], request.action)
+
+    def _decide(self, request: Request, texts: Sequence[PolicyText]) -> Decision:
+        prepared = self.prepared(texts)
+        if isinstance(prepared, Decision):
+            return prepared
+        try:
+            return evaluate_prepared(request, prepared)
+        except Exception as exc:
+            # Fail closed: an evaluator fault denies, and says so.
+            logger.exception("enforcement: the evaluator failed")
+            return Decision(False, "NotModelled", (), f"the evaluator failed ({type(exc).__name__})")
+
+
+def _prepare(texts: Sequence[PolicyText]) -> Prepared | Decision:
+    try:
+        policies = [Policy(t.source, t.kind, json.loads(t.text)) for t in texts]
+    except ValueError:
+        return Decision(False, "NotModelled", (), "Not modelled: a policy is not JSON.")
+    return prepare(policies)
