@@ -141,6 +141,17 @@ class VendStack(cdk.Stack):
             ("UserPoolId", self.user_pool.user_pool_id, "Cognito user pool id"),
             ("AppClientId", self.app_client.user_pool_client_id, "Cognito app client id (public, no secret)"),
             ("Region", self.region, "Region of the API and the user pool"),
+            # What `vend smoke` probes with vended credentials (docs/deploy.md, the last deploy step).
+            *(
+                [("BucketName", config.bucket_name, "The uploads bucket the scopes grant ({{bucket}})")]
+                if config.bucket_name
+                else []
+            ),
+            *(
+                [("TableArn", config.table_arn, "The items table ({{table_arn}})")]
+                if config.table_arn
+                else []
+            ),
         ):
             cdk.CfnOutput(self, output_id, value=value, description=description)
 

@@ -229,6 +229,8 @@ def test_the_powertools_layer_is_the_version_the_tests_run(repo_root: Path) -> N
 
 def test_outputs_name_what_a_client_needs_and_nothing_secret(synth: Synth) -> None:
     outputs = synth.template["Outputs"]
-    assert set(outputs) == {"GraphQLUrl", "UserPoolId", "AppClientId", "Region"}
+    assert set(outputs) == {"GraphQLUrl", "UserPoolId", "AppClientId", "Region", "BucketName", "TableArn"}
+    assert outputs["BucketName"]["Value"] == "example-uploads"
+    assert outputs["TableArn"]["Value"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/example-items"
     assert outputs["Region"]["Value"] == "eu-west-1"
     assert outputs["GraphQLUrl"]["Value"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.api), "GraphQLUrl"]}
