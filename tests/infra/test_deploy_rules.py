@@ -230,3 +230,8 @@ def test_ruff_mypy_and_the_environment_target_the_lambdas_python(repo_root: Path
     assert f"python_version = {version}\n" in (repo_root / "infra" / "mypy.ini").read_text()
     # The suite itself runs on it (make infra-test builds .venv-infra with the same Python).
     assert f"python{sys.version_info[0]}.{sys.version_info[1]}" == RUNTIME.name
+
+
+def test_the_deploy_guide_lists_exactly_the_supported_regions(repo_root: Path) -> None:
+    guide = (repo_root / "docs" / "deploy.md").read_text()
+    assert "Supported: " + ", ".join(SUPPORTED_REGIONS) + " (" in guide
