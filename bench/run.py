@@ -1,5 +1,6 @@
-"""`make bench`: cold start, warm vend (miss and hit), decision cost and asset size, each beside its baseline
-in the same run. Prints a table and writes bench/results/bench.json. Network I/O to 127.0.0.1 only.
+"""`make bench`: cold start, warm vend (miss and hit), decision cost, the embedded AWS with and without IAM
+enforcement, and asset size, each beside its baseline in the same run. Prints a table and writes
+bench/results/bench.json. Network I/O to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def main() -> None:
         figures.update(cold_start(sts))
         warm, _ = part("bench.parts", "warm", sts.environment(cache=False))
         hit, _ = part("bench.parts", "hit", sts.environment(cache=True))
+    # Its own embedded AWS (two, with and without enforcement) in a fresh process.
+    enforcement, _ = part("bench.enforcement", "s3", {})
     figures.update(
         {
             "warm_miss_s": warm["vend_miss_s"],
@@ -120,6 +123,7 @@ def main() -> None:
             "cache_hit_core_s": hit["hit_core_s"],
         }
     )
+    figures.update({f"enforcement_{k}": v for k, v in enforcement.items()})
     figures.update(asset_size())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -174,6 +178,36 @@ def main() -> None:
             None,
             us,
             target="<= 100 us",
+        ),
+        _row(
+            "embedded S3 GetObject, IAM enforced vs not",
+            figures,
+            "enforcement_get_enforced_s",
+            "enforcement_get_unenforced_s",
+            ms,
+            target="<= 1.3x",
+        ),
+        _row(
+            "embedded S3 PutObject (1 KiB), IAM enforced vs not",
+            figures,
+            "enforcement_put_enforced_s",
+            "enforcement_put_unenforced_s",
+            ms,
+            target="<= 1.3x",
+        ),
+        _row(
+            "  of which the enforcement itself, GetObject",
+            figures,
+            "enforcement_get_enforcement_own_s",
+            None,
+            us,
+        ),
+        _row(
+            "  of which the enforcement itself, PutObject",
+            figures,
+            "enforcement_put_enforcement_own_s",
+            None,
+            us,
         ),
         ("Lambda asset (zip of resolvers/)", f"{figures['asset_zip_bytes'] / 1024:.1f} KiB", "", "", ""),
     ]

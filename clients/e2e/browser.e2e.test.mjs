@@ -1,10 +1,11 @@
 // End-to-end in a real headless Chromium: two users sign in on the example page, list and upload under their own
-// S3 prefix on the embedded AWS, and one is refused a scope of a group she is not in.
+// S3 prefix on the embedded AWS, one is refused a scope of a group she is not in, and a write outside her
+// prefix is refused by the credentials themselves.
 //
-// What this proves is the WIRING: Amplify sign-in against the local Cognito, the vendCredentials mutation from
-// the browser, the provider feeding the S3 client, CORS for the page's origin. It does NOT prove that the vended
-// session policy confines a user to her prefix: moto does not enforce session policies, so an upload elsewhere
-// would succeed here too. That enforcement is proved on the policy side (golden policies, evaluator tests).
+// It proves the wiring (Amplify sign-in against the local Cognito, the vendCredentials mutation from the
+// browser, the provider feeding the S3 client, CORS for the page's origin) and, because `vend serve` enforces
+// IAM on vended credentials by default, that the session policy confines the browser's S3 client to the
+// user's prefix: the refusal reaches the page as S3's AccessDenied, readable through CORS.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -161,6 +162,23 @@ describe('example page in headless Chromium against vend serve', { timeout: 240_
     assert.match(message, /\(ScopeForbidden\)$/);
     assert.deepEqual(await page.locator('#report-list li').allTextContents(), ['(not available)']);
     const path = await screenshot(page, 'alice-scope-forbidden');
+    console.log(`screenshot: ${path}`);
+  }));
+
+  it('alice trying to write outside her prefix sees the refusal in plain words, and nothing is stored', check(async () => {
+    const { page, prefix } = world.alice ?? (await openPageAs('alice'));
+    await page.click('#outside');
+    const result = page.locator('#outside-result');
+    await result.filter({ hasText: 'Refused' }).waitFor();
+    const text = (await result.textContent()) ?? '';
+    assert.match(text, /^Refused, as it should be: your credentials may write only under /);
+    assert.ok(text.includes(prefix), 'the message does not name her own prefix');
+    assert.match(text, /users\/someone-else\/\d+\.txt/);
+    assert.match(text, /\(AccessDenied\)\.$/);
+    assert.equal(await page.locator('#error').isHidden(), true, 'the refusal was shown as an unexpected error');
+    const keys = await bucketKeys();
+    assert.deepEqual(keys.filter((k) => k.startsWith('users/someone-else/')), [], 'the refused write was stored');
+    const path = await screenshot(page, 'alice-outside-prefix-refused');
     console.log(`screenshot: ${path}`);
   }));
 

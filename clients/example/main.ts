@@ -1,5 +1,6 @@
 // The example page: Amplify Auth sign-in against the local Cognito, credentials vended for S3_OWN_PREFIX by
-// the provider, and an S3 client that lists and uploads under the user's own prefix. Never logs credentials.
+// the provider, and an S3 client that lists and uploads under the user's own prefix -- and that is refused,
+// with S3's AccessDenied, when it tries to write anywhere else. Never logs credentials.
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
@@ -38,6 +39,8 @@ const ui = {
   objects: $<HTMLUListElement>('objects'),
   uploadForm: $<HTMLFormElement>('upload'),
   file: $<HTMLInputElement>('file'),
+  outside: $<HTMLButtonElement>('outside'),
+  outsideResult: $<HTMLElement>('outside-result'),
   reports: $<HTMLButtonElement>('reports'),
   reportList: $<HTMLUListElement>('report-list'),
   status: $<HTMLElement>('status'),
@@ -51,6 +54,18 @@ function showStatus(text: string): void {
 function showError(text: string): void {
   ui.error.textContent = text;
   ui.error.hidden = text === '';
+}
+
+/** Where the "outside your prefix" control writes: some other user's prefix, never the caller's own. */
+const OUTSIDE_PREFIX = 'users/someone-else/';
+
+/** The plain-words outcome of the write outside the caller's prefix; the service's error code stays visible. */
+function describeOutside(error: unknown, key: string, prefix: string): string | undefined {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'AccessDenied') {
+    return `Refused, as it should be: your credentials may write only under ${prefix}, so S3 would not store ${key} (AccessDenied).`;
+  }
+  return undefined;
 }
 
 /** A message for people; the errorType stays visible so support can tell the cases apart. */
@@ -184,6 +199,30 @@ async function main(): Promise<void> {
     })();
   });
 
+  ui.outside.addEventListener('click', () => {
+    if (session === undefined) return;
+    const { prefix, s3 } = session;
+    const key = `${OUTSIDE_PREFIX}${Date.now()}.txt`;
+    showError('');
+    ui.outsideResult.textContent = '';
+    showStatus(`Trying to write ${key}…`);
+    void (async () => {
+      try {
+        await s3.send(
+          new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: 'should not be stored', ContentType: 'text/plain' }),
+        );
+        // Only without enforcement (vend serve --no-enforce) does this succeed; in AWS it never would.
+        showStatus('');
+        showError(`The write to ${key} was allowed: is the local server running with --no-enforce?`);
+      } catch (error) {
+        showStatus('');
+        const refusal = describeOutside(error, key, prefix);
+        if (refusal === undefined) showError(describe(error, 'S3_OWN_PREFIX'));
+        else ui.outsideResult.textContent = refusal;
+      }
+    })();
+  });
+
   ui.reports.addEventListener('click', () => {
     if (session === undefined) return;
     showError('');
@@ -212,6 +251,7 @@ async function main(): Promise<void> {
       await signOut();
       ui.objects.replaceChildren();
       ui.reportList.replaceChildren();
+      ui.outsideResult.textContent = '';
       ui.session.hidden = true;
       ui.signInForm.hidden = false;
       showError('');

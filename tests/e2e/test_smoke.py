@@ -25,25 +25,19 @@ WIDENED = (
 )
 
 
-def smoke(server: RunningServer, user: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def vend_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "vend_local.cli",
-            "smoke",
-            "--user",
-            user,
-            "--state-file",
-            str(server.state_file),
-            *extra,
-        ],
+        [sys.executable, "-m", "vend_local.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
     )
+
+
+def smoke(server: RunningServer, user: str) -> subprocess.CompletedProcess[str]:
+    return vend_cli("smoke", "--user", user, "--state-file", str(server.state_file))
 
 
 def rows(output: str) -> dict[tuple[str, str], str]:
@@ -145,41 +139,9 @@ def test_smoke_refuses_to_start_without_what_it_needs(server: RunningServer, tmp
     unknown = smoke(server, "mallory")
     assert unknown.returncode == 2
     assert "'mallory' is not a demo user" in unknown.stderr
-    no_server = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "vend_local.cli",
-            "smoke",
-            "--user",
-            "alice",
-            "--state-file",
-            str(tmp_path / "none.json"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    no_server = vend_cli("smoke", "--user", "alice", "--state-file", str(tmp_path / "none.json"))
     assert no_server.returncode == 2
     assert "start the local server first" in no_server.stderr
-    no_region = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vend_local.cli",
-            "smoke",
-            "--user",
-            "alice",
-            "--stack",
-            "CredentialVending-prod",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    no_region = vend_cli("smoke", "--user", "alice", "--stack", "CredentialVending-prod")
     assert no_region.returncode == 2
     assert "--region is required" in no_region.stderr

@@ -255,6 +255,10 @@ def malformed(kind: PolicyKind, document: Any) -> str:
         ({"Version": "2012-10-17"}, "Statement"),
         ({"Version": "2012-10-17", "Statement": []}, "Statement"),
         ({"Version": "2021-01-01", "Statement": [allow("s3:*")]}, "Version"),
+        (
+            {"Version": [], "Statement": [allow("s3:*")]},
+            "Version",
+        ),  # found by make fuzz: unhashable, no TypeError
         ({"Version": "2012-10-17", "Statement": [allow("s3:*")], "Extra": 1}, "'Extra'"),
         (doc({"Effect": "allow", "Action": "s3:*", "Resource": "*"}), "Effect"),
         (doc({"Effect": "Allow", "Resource": "*"}), "Action or NotAction"),

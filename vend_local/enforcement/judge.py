@@ -38,24 +38,28 @@ CACHE_MAX_ENTRIES: Final = 256
 class Judge:
     def __init__(self, max_entries: int = CACHE_MAX_ENTRIES) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[PolicyText, ...], Prepared | Decision] = {}
+        self._cache: dict[tuple[PolicyText, ...], tuple[Prepared | Decision, frozenset[str]]] = {}
         self._max = max_entries
 
     def prepared(self, texts: Sequence[PolicyText]) -> Prepared | Decision:
+        return self._entry(texts)[0]
+
+    def keys_named(self, texts: Sequence[PolicyText]) -> frozenset[str]:
+        """Every condition and policy-variable key the policies name, lower case."""
+        return self._entry(texts)[1]
+
+    def _entry(self, texts: Sequence[PolicyText]) -> tuple[Prepared | Decision, frozenset[str]]:
         key = tuple(texts)
         found = self._cache.get(key)
         if found is not None:
             return found
-        made = _prepare(texts)
+        prepared = _prepare(texts)
+        made = (prepared, named_keys(prepared) if isinstance(prepared, Prepared) else frozenset[str]())
         with self._lock:
             if len(self._cache) >= self._max:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = made
         return made
-
-    def keys_named(self, texts: Sequence[PolicyText]) -> frozenset[str]:
-        prepared = self.prepared(texts)
-        return named_keys(prepared) if isinstance(prepared, Prepared) else frozenset()
 
     def because(self, request: Request, texts: Sequence[PolicyText]) -> str | None:
         """None when IAM allows ``request``; otherwise the "because ..." tail of AWS's access-denied message."""

@@ -137,7 +137,9 @@ class Enforcement:
         refusal = self._authenticate(incoming, other_auth=other is not None) or self._authorise(incoming)
         if refusal is not None:
             return self._refuse(environ, start_response, refusal, service, session)
-        return self._forward(environ, start_response, body, session if service == "sts" else None)
+        if service != "sts":
+            return self._app(environ, start_response)
+        return self._forward(environ, start_response, body, session)
 
     # ---- the decision ---------------------------------------------------------------------------------
 

@@ -72,7 +72,12 @@ def _role(account: str, role_arn: str) -> Any:
 class RoleFacts:
     role_id: str
     tags: tuple[tuple[str, str], ...]
-    trust_policy: Mapping[str, Any]
+    trust_policy_text: str
+
+    @property
+    def trust_policy(self) -> Mapping[str, Any]:
+        document: Mapping[str, Any] = json.loads(self.trust_policy_text)
+        return document
 
 
 def role_facts(account: str, role_arn: str) -> RoleFacts | None:
@@ -82,7 +87,7 @@ def role_facts(account: str, role_arn: str) -> RoleFacts | None:
     raw_tags = role.tags or {}
     items = raw_tags.values() if isinstance(raw_tags, dict) else raw_tags
     tags = tuple((t["Key"], t["Value"]) for t in items)
-    return RoleFacts(role.id, tags, json.loads(role.assume_role_policy_document))
+    return RoleFacts(role.id, tags, role.assume_role_policy_document)
 
 
 @dataclass(frozen=True, slots=True)

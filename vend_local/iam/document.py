@@ -97,7 +97,7 @@ def parse_policy(policy: Policy) -> Document:
     if unknown:
         raise PolicyError(f"{where}: unknown element(s) {', '.join(map(repr, unknown))}")
     version = doc.get("Version", "2008-10-17")
-    if version not in VERSIONS:
+    if not isinstance(version, str) or version not in VERSIONS:
         raise PolicyError(f"{where}: Version {version!r} is not 2012-10-17 or 2008-10-17")
     if "Id" in doc and not isinstance(doc["Id"], str):
         raise PolicyError(f"{where}: Id must be a string")

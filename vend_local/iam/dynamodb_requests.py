@@ -197,7 +197,8 @@ def _single_item(call: _Call, field_name: str) -> Mapped:
     )
 
 
-def _get_item(call: _Call) -> Mapped:
+def _by_key(call: _Call) -> Mapped:
+    """GetItem, UpdateItem, DeleteItem: the item named by Key (dynamodb:Attributes only for a read's projection)."""
     return _single_item(call, "Key")
 
 
@@ -342,26 +343,6 @@ def _batch_write(call: _Call) -> Mapped:
     return Operation(call.name, tuple(requests))
 
 
-def _update_or_delete(call: _Call) -> Mapped:
-    table = _table(call)
-    if table is None:
-        return NotModelled(call.name, "no TableName")
-    key = call.body.get("Key")
-    leading = _partition_values([key], call.keys_of(table)) if isinstance(key, dict) else _UNKNOWN
-    return Operation(
-        call.name,
-        (
-            call.request(
-                call.table_arn(table),
-                LeadingKeys=leading,
-                Attributes=_UNKNOWN,
-                ReturnValues=call.param("ReturnValues"),
-                ReturnConsumedCapacity=call.param("ReturnConsumedCapacity"),
-            ),
-        ),
-    )
-
-
 def _describe_table(call: _Call) -> Mapped:
     table = _table(call)
     if table is None:
@@ -375,10 +356,10 @@ def _list_tables(call: _Call) -> Mapped:
 
 
 _MAPPERS: Final[Mapping[str, Callable[[_Call], Mapped]]] = {
-    "GetItem": _get_item,
+    "GetItem": _by_key,
     "PutItem": _put_item,
-    "UpdateItem": _update_or_delete,
-    "DeleteItem": _update_or_delete,
+    "UpdateItem": _by_key,
+    "DeleteItem": _by_key,
     "Query": _query,
     "Scan": _scan,
     "BatchGetItem": _batch_get,
