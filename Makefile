@@ -1,13 +1,19 @@
-# Two commands on a fresh machine (Python 3.11+, Node.js, make): `make serve` and `make test`.
-PYTHON ?= python3
+# Two commands on a fresh machine (Python 3.13, Node.js, make): `make serve` and `make test`.
+# The Lambda's Python (infra/stack.py RUNTIME; a test keeps them equal): the environment, ruff and mypy all use it,
+# so what passes here is what runs in Lambda. Found on PATH, or among pyenv's installs without selecting one.
+LAMBDA_PYTHON_VERSION := 3.13
+PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(LAMBDA_PYTHON_VERSION).*/bin/python$(LAMBDA_PYTHON_VERSION); do \
+	"$$p" -c 'import sys' >/dev/null 2>&1 && found="$$p"; done; [ -n "$$found" ] && command -v "$$found")
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SAME_PYTHON := import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON_VERSION)".split("."))))
 
 .PHONY: test lint typecheck catalog-check catalog-test pytest serve schema clean bench fuzz
 
 $(STAMP): pyproject.toml requirements/dev.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "make: needs Python $(LAMBDA_PYTHON_VERSION), the Lambda's runtime (docs/deploy.md); install it or pass PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION)" >&2; exit 1; }
+	@$(BIN)/python -c '$(SAME_PYTHON)' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/dev.lock -e '.[dev]'
 	touch $@

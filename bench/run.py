@@ -44,12 +44,17 @@ def part(module: str, name: str, env: dict[str, str]) -> tuple[dict[str, float],
 def cold_start(sts: LocalSts) -> dict[str, Any]:
     env = sts.environment(cache=True)
     baseline_env = {**env, "BENCH_REQUEST": json.dumps(bare_assume_role_request())}
+    # Tracing on, as in Lambda with the ADOT layer (bench/cold.py says what that stands in for).
+    traced_env = {**env, "VEND_TRACING": "otel", "AWS_LAMBDA_FUNCTION_NAME": "bench-cold"}
+    traced_env["POWERTOOLS_TRACE_DISABLED"] = "false"
     ours: list[dict[str, float]] = []
     base: list[dict[str, float]] = []
+    traced: list[dict[str, float]] = []
     walls: list[tuple[float, float]] = []
-    for _ in range(COLD_RUNS):  # interleaved, so noise hits both alike
+    for _ in range(COLD_RUNS):  # interleaved, so noise hits all alike
         mine, mine_wall = part("bench.cold", "ours", env)
         theirs, their_wall = part("bench.cold", "baseline", baseline_env)
+        traced.append(part("bench.cold", "traced", traced_env)[0])
         ours.append(mine)
         base.append(theirs)
         walls.append((mine_wall, their_wall))
@@ -66,6 +71,7 @@ def cold_start(sts: LocalSts) -> dict[str, Any]:
         "cold_import_s": med(ours, "import_s"),
         "cold_baseline_import_s": med(base, "import_s"),
         "cold_first_vend_s": med(ours, "first_call_s"),
+        "cold_start_traced_s": med(traced, "import_s") + med(traced, "first_call_s"),
         "cold_baseline_first_call_s": med(base, "first_call_s"),
         "process_wall_s": statistics.median(w[0] for w in walls),
         "process_wall_baseline_s": statistics.median(w[1] for w in walls),
@@ -140,6 +146,13 @@ def main() -> None:
             ms,
         ),
         _row("  whole process incl. interpreter", figures, "process_wall_s", "process_wall_baseline_s", ms),
+        _row(
+            "cold start, OpenTelemetry tracing on (vs off)",
+            figures,
+            "cold_start_traced_s",
+            "cold_start_s",
+            ms,
+        ),
         _row(
             "warm vend, cache miss (median)",
             figures,

@@ -16,6 +16,7 @@ SUBCOMMANDS: Final = {
     "token": ("vend_local.cmd_token", "sign a demo user in and print their tokens"),
     "explain": ("vend_local.cmd_explain", "show exactly what a caller would receive for a scope"),
     "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
+    "smoke": ("vend_local.cmd_smoke", "prove a live stack (or vend serve) as a test user: a pass/fail table"),
 }
 
 

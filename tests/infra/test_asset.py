@@ -1,8 +1,9 @@
 """The synthesised Lambda asset is the complete deployment package: it imports with boto3 and Powertools alone.
 
-I/O: unpacks the asset into a temporary directory and starts a clean interpreter (``-I -S``: no site-packages,
-no PYTHONPATH, no current directory) whose path is only the unpacked asset and the directory holding boto3 and
-Powertools (what the Lambda runtime and the Powertools layer provide), built by `make infra-test`.
+I/O: unpacks the asset into a temporary directory and starts a clean interpreter of the Lambda's Python version
+(``-I -S``: no site-packages, no PYTHONPATH, no current directory) whose path is only the unpacked asset and the
+directory holding boto3 and Powertools (what the Lambda runtime and the Powertools layer provide), both found
+through the variables `make infra-test` sets.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pytest
 from synth_support import REGION, Synth
 
 from infra.package import package_files
+from infra.stack import RUNTIME
 
 FAKE_REFS = {"UserPool": "eu-west-1_Example1", "AppClient": "exampleclientid0123456789"}
 LOCAL_ONLY = (
@@ -33,6 +34,8 @@ LOCAL_ONLY = (
     "cdk_nag",
     "vend_local",
     "pytest",
+    # Tracing is off in this environment (no VEND_TRACING): OpenTelemetry must not even be looked for.
+    "opentelemetry",
 )
 
 PROBE = """
@@ -60,6 +63,22 @@ def resolve(value: Any, refs: dict[str, str]) -> str:
         separator, parts = value["Fn::Join"]
         return str(separator).join(resolve(p, refs) for p in parts)
     raise AssertionError(f"unexpected intrinsic {value}")
+
+
+@pytest.fixture(scope="module")
+def lambda_python() -> str:
+    """An interpreter of the Lambda's Python version (`make infra-test` passes the main environment's)."""
+    python = os.environ.get("VEND_LAMBDA_PYTHON")
+    assert python, "VEND_LAMBDA_PYTHON is not set: run this through `make infra-test`, which sets it"
+    version = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [python, "-I", "-S", "-c", "import sys; print(f'python{sys.version_info[0]}.{sys.version_info[1]}')"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    assert version == RUNTIME.name, f"{python} is {version}; the Lambda runs {RUNTIME.name}"
+    return python
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +113,7 @@ def test_the_asset_holds_exactly_the_package_files(unpacked: Path, repo_root: Pa
 
 
 def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_nothing_local(
-    synth: Synth, unpacked: Path, runtime_deps: Path, repo_root: Path
+    synth: Synth, unpacked: Path, runtime_deps: Path, repo_root: Path, lambda_python: str
 ) -> None:
     _, function = synth.one("AWS::Lambda::Function")
     variables = function["Properties"]["Environment"]["Variables"]
@@ -102,7 +121,7 @@ def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_no
     # Lambda sets AWS_REGION; nothing else from this machine's environment goes in.
     env["AWS_REGION"] = REGION
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-I", "-S", "-c", PROBE, str(unpacked), str(runtime_deps), ",".join(LOCAL_ONLY)],
+        [lambda_python, "-I", "-S", "-c", PROBE, str(unpacked), str(runtime_deps), ",".join(LOCAL_ONLY)],
         cwd=unpacked.parent,
         env=env,
         capture_output=True,
