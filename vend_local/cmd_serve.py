@@ -209,7 +209,7 @@ def _serve(
     sys.stdout.write(_banner(state, deployment, args.cors_origin))
     sys.stdout.flush()
 
-    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n")
+    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n", served_paths=(GRAPHQL_PATH,))
     return 0
 
 
