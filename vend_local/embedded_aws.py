@@ -7,6 +7,10 @@ with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucke
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
 as in Lambda. moto enforces neither the trust policy nor any session policy (see docs/local-server.md).
 
+Its Cognito is hooked (moto_cognito) to behave as Cognito does where it matters to us: tokens are signed with a
+key made for this run (signing_key), never with the one moto ships, and app clients' read and write attributes
+are enforced.
+
 CORS is only what the example page needs, for the --cors-origin values only: moto's global CORS (which reflects
 any Origin on every service) is off; S3 answers by the bucket's CORS rules (GET and PUT, the SDK's headers);
 Cognito's InitiateAuth gets its CORS from EmbeddedCors in front of moto. Nothing else answers a browser.
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 import boto3
 
 from resolvers.catalog_model import Catalog
-from vend_local import demo
+from vend_local import demo, moto_cognito, signing_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -261,6 +265,11 @@ def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
     return EmbeddedCors(moto_app, cors_origins)
 
 
+def _trusted_cognito() -> moto_cognito.Uninstall:
+    """moto's Cognito with a signing key made for this run (kept in memory only) and app client attribute rules."""
+    return moto_cognito.install(signing_key.generate())
+
+
 class EmbeddedAws:
     """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global.
 
@@ -274,6 +283,7 @@ class EmbeddedAws:
         self._port = port
         self._cors_origins = tuple(cors_origins)
         self._app = _moto_app(self._cors_origins)
+        self._restore_cognito = _trusted_cognito()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
@@ -300,6 +310,7 @@ class EmbeddedAws:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self._restore_cognito()
 
     def client(self, service: str, region: str = demo.REGION, **credentials: str) -> Any:
         session = boto3.session.Session(
