@@ -28,7 +28,8 @@ def test_an_explicit_client_reads_and_writes_exactly_its_lists() -> None:
 
 
 def test_cognitos_defaults_cover_standard_attributes_and_no_custom_one() -> None:
-    for unset in (None, []):
+    unsets: tuple[list[str] | None, ...] = (None, [])
+    for unset in unsets:
         access = client_access(unset, unset)
         assert access.readable == STANDARD_ATTRIBUTES | VERIFICATION_ATTRIBUTES | {"sub"}
         assert access.writable == STANDARD_ATTRIBUTES

@@ -42,7 +42,8 @@ def test_a_signed_token_has_cognitos_header_and_verifies_with_the_jwks_only() ->
 def pool_with_user(read: list[str]) -> tuple[Any, str]:
     backend = models.CognitoIdpBackend("us-east-1", "123456789012")
     pool = backend.create_user_pool("p", {})
-    client = backend.create_user_pool_client(pool.id, False, {"ClientName": "c", "ReadAttributes": read})
+    config: dict[str, Any] = {"ClientName": "c", "ReadAttributes": read}
+    client = backend.create_user_pool_client(pool.id, False, config)
     backend.admin_create_user(
         pool.id,
         "carol",
