@@ -117,7 +117,7 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _start(name: str, command: list[str], workdir: Path) -> Server:
+def start(name: str, command: list[str], workdir: Path) -> Server:
     log = workdir / f"{name.replace(' ', '_')}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VEND_"))}
     with log.open("wb") as out:
@@ -133,11 +133,11 @@ def _start(name: str, command: list[str], workdir: Path) -> Server:
                 server.url = line[len(READY_PREFIX) :].strip()
                 return server
         time.sleep(0.1)
-    _stop(server)
+    stop(server)
     raise RuntimeError(f"{name} never printed its ready line; see the end of {log}")
 
 
-def _stop(server: Server) -> None:
+def stop(server: Server) -> None:
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGINT)
     try:
@@ -153,15 +153,15 @@ def servers(workdir: Path) -> Iterator[dict[str, Server]]:
     floor_cmd = [sys.executable, "-m", "bench.floor_app", "--port", "0"]
     started: dict[str, Server] = {}
     try:
-        started["vend serve"] = _start("vend serve", vend_cmd, workdir)
-        started["floor"] = _start("floor", floor_cmd, workdir)
+        started["vend serve"] = start("vend serve", vend_cmd, workdir)
+        started["floor"] = start("floor", floor_cmd, workdir)
         for server in started.values():
             if not server.url.startswith("http://127.0.0.1:"):
                 raise RuntimeError(f"{server.name} is not on loopback: {server.url}")
         yield started
     finally:
         for server in started.values():
-            _stop(server)
+            stop(server)
 
 
 def _id_token(state_file: Path) -> str:
