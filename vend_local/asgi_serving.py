@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from vend_local.connection_limits import (
+    H11_BUFFER_BYTES,
     KEEP_ALIVE_SECONDS,
-    MAX_HEAD_BYTES,
     App,
     BoundedH11Protocol,
     Governor,
@@ -102,7 +102,7 @@ def serve(app: Any, sock: socket.socket, ready_line: str, served_paths: Iterable
         # Requests in flight are capped by BoundedH11Protocol, whose refusal is JSON; uvicorn's would be text.
         limit_concurrency=None,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        h11_max_incomplete_event_size=H11_BUFFER_BYTES,
         # The access log is AccessLog's: uvicorn's would print query strings.
         access_log=False,
         log_level="info",

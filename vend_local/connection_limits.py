@@ -11,8 +11,9 @@ counts those connections, answering everyone else with a plain-text 503. Here:
   idle clients can never lock others out; only when none is waiting is the newcomer closed;
 - requests in flight (not connections) are capped at MAX_REQUESTS_IN_FLIGHT; the refusal is a 503 in AppSync's
   JSON error shape, with Retry-After;
-- a request head larger than MAX_HEAD_BYTES, or anything that is not HTTP/1.1, gets a 400 in the same JSON shape
-  instead of uvicorn's plain text.
+- a request whose target and headers add up to more than MAX_HEAD_BYTES gets a 400 in the same JSON shape, and
+  so does anything h11 cannot parse as HTTP/1.1 (including an unfinished head past H11_BUFFER_BYTES), instead of
+  uvicorn's plain text.
 
 The request body has its own deadline in the application (vend_local.server.BODY_READ_TIMEOUT_SECONDS).
 """
@@ -36,14 +37,19 @@ HEAD_TIMEOUT_SECONDS: Final = 5.0
 KEEP_ALIVE_SECONDS: Final = 5
 MAX_OPEN_CONNECTIONS: Final = 256
 MAX_REQUESTS_IN_FLIGHT: Final = 64
-# A Cognito token is at most 16 KiB here (jwt_verify.MAX_TOKEN_CHARS); the rest of a browser's head fits beside it.
+# The request target plus every header name and value. A Cognito token is at most 16 KiB here
+# (jwt_verify.MAX_TOKEN_CHARS); the rest of a browser's head fits beside it.
 MAX_HEAD_BYTES: Final = 32 * 1024
+# What h11 buffers of a head that has not ended yet: beyond it, h11 gives up on the connection (a 400 here).
+H11_BUFFER_BYTES: Final = 2 * MAX_HEAD_BYTES
 RETRY_AFTER_SECONDS: Final = 1
 
 OVERLOADED_TYPE: Final = "ServiceUnavailableException"
 OVERLOADED_MESSAGE: Final = "The local server has too many requests in progress. Retry shortly."
 BAD_HTTP_TYPE: Final = "MalformedHttpRequestException"
 BAD_HTTP_MESSAGE: Final = "The request is not valid HTTP/1.1, or its head is larger than the server accepts."
+HEAD_TOO_LARGE_TYPE: Final = "BadRequestException"
+HEAD_TOO_LARGE_MESSAGE: Final = f"The request target and headers are larger than {MAX_HEAD_BYTES} bytes."
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -89,6 +95,27 @@ def _bad_request() -> bytes:
     body = _json_body(BAD_HTTP_TYPE, BAD_HTTP_MESSAGE)
     head = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: %d\r\n" % len(body)
     return head + b"connection: close\r\n\r\n" + body
+
+
+def head_bytes(scope: Scope) -> int:
+    """The size MAX_HEAD_BYTES bounds: the request target (path and query) plus every header name and value."""
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+    return target + sum(len(name) + len(value) for name, value in headers)
+
+
+async def _refuse(
+    send: Send, status: int, error_type: str, message: str, *extra: tuple[bytes, bytes]
+) -> None:
+    body = _json_body(error_type, message)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class BoundedH11Protocol(H11Protocol):
@@ -156,23 +183,20 @@ class BoundedH11Protocol(H11Protocol):
     # ---- refusals in AppSync's JSON shape ---------------------------------------------------------------------
 
     async def _admit(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if head_bytes(scope) > MAX_HEAD_BYTES:
+            log.info("request refused: head over %d bytes", MAX_HEAD_BYTES)
+            await _refuse(send, 400, HEAD_TOO_LARGE_TYPE, HEAD_TOO_LARGE_MESSAGE)
+            return
         # self.tasks holds every request task of the server, this one included.
         if len(self.tasks) > self._limits.max_requests_in_flight:
             log.warning("request refused: %d requests in progress", len(self.tasks) - 1)
-            body = _json_body(OVERLOADED_TYPE, OVERLOADED_MESSAGE)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 503,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
-                        (b"connection", b"close"),
-                    ],
-                }
+            await _refuse(
+                send,
+                503,
+                OVERLOADED_TYPE,
+                OVERLOADED_MESSAGE,
+                (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
             )
-            await send({"type": "http.response.body", "body": body, "more_body": False})
             return
         await self._inner_app(scope, receive, send)
 
