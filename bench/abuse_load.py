@@ -20,24 +20,17 @@ import platform
 import statistics
 import sys
 import tempfile
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
-from bench.server_load import Server, start, stop
+from bench.server_load import Server, demo_tokens, start, stop
 from tests.security import hostile
 from vend_local.cmd_serve import subprocess_command
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench" / "results" / "abuse_load.json"
-HONEST: Final = (
-    ("alice", "S3_OWN_PREFIX"),
-    ("bob", "REPORTS_READ"),
-    ("carol", "TENANT_FILES"),
-    ("alice", "DYNAMODB_OWN_ITEMS"),
-)
+HONEST: Final = hostile.HONEST_CLIENTS
 BASELINE_VENDS_PER_CLIENT: Final = 60
 HOSTILE_CLIENTS: Final = 6
 HOSTILE_ROUNDS: Final = 1
@@ -46,52 +39,16 @@ HONEST_MAXIMUM: Final = 2_000
 DEADLINE_SECONDS: Final = 600.0
 
 
-def _sign_in(state_file: Path, username: str) -> dict[str, str]:
-    from vend_local.cmd_token import sign_in  # noqa: PLC0415 - boto3, only once the server runs
-    from vend_local.local_state import read_state  # noqa: PLC0415
-
-    state = read_state(state_file)
-    login = state.user(username)
-    assert login is not None, f"no demo user {username}"
-    result = sign_in(
-        username=username,
-        password=login.password,
-        client_id=state.app_client_id,
-        region=state.region,
-        endpoint_url=state.aws_endpoint,
-    )
-    return {"id": result["IdToken"], "access": result["AccessToken"]}
-
-
 def _run(server: Server, ids: dict[str, str], target: hostile.Target | None) -> dict[str, Any]:
     """One run: honest clients alone (target None) or beside the hostile clients."""
-    stop_honest = threading.Event()
-    if target is None:
-        stop_honest.set()
-    with ThreadPoolExecutor(max_workers=len(HONEST) + HOSTILE_CLIENTS) as pool:
-        honest = [
-            pool.submit(
-                hostile.honest_vends,
-                server.url,
-                ids[user],
-                scope,
-                until=stop_honest,
-                minimum=BASELINE_VENDS_PER_CLIENT if target is None else HONEST_MINIMUM,
-                maximum=BASELINE_VENDS_PER_CLIENT if target is None else HONEST_MAXIMUM,
-            )
-            for user, scope in HONEST
-        ]
-        labels: list[str] = []
-        if target is not None:
-            abusers = [
-                pool.submit(hostile.run_rounds, target, HOSTILE_ROUNDS, offset * 3)
-                for offset in range(HOSTILE_CLIENTS)
-            ]
-            try:
-                labels = [label for f in abusers for label in f.result(timeout=DEADLINE_SECONDS)]
-            finally:
-                stop_honest.set()
-        vends = [v for f in honest for v in f.result(timeout=DEADLINE_SECONDS)]
+    mix = hostile.Mix(
+        HOSTILE_CLIENTS,
+        HOSTILE_ROUNDS,
+        BASELINE_VENDS_PER_CLIENT if target is None else HONEST_MINIMUM,
+        HONEST_MAXIMUM,
+        DEADLINE_SECONDS,
+    )
+    vends, labels = hostile.honest_beside_hostile(server.url, ids, target, mix)
     latencies = [v.seconds for v in vends]
     return {
         "honest_vends": len(vends),
@@ -110,8 +67,8 @@ def measure(rounds: int) -> dict[str, Any]:
         state_file = workdir / "serve.json"
         server = start("vend serve", subprocess_command(state_file), workdir)
         try:
-            ids = {user: _sign_in(state_file, user)["id"] for user in {u for u, _ in HONEST}}
-            target = hostile.Target(server.url, _sign_in(state_file, "bob")["access"])
+            ids = {user: demo_tokens(state_file, user)["id"] for user in {u for u, _ in HONEST}}
+            target = hostile.Target(server.url, demo_tokens(state_file, "bob")["access"])
             _run(server, ids, None)  # warm: the first vends go to STS, strawberry's first execution
             runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "under abuse": []}
             for round_no in range(rounds):

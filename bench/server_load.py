@@ -164,22 +164,22 @@ def servers(workdir: Path) -> Iterator[dict[str, Server]]:
             stop(server)
 
 
-def _id_token(state_file: Path) -> str:
+def demo_tokens(state_file: Path, username: str) -> dict[str, str]:
+    """A demo user's ID and access tokens from the server whose state file this is."""
     from vend_local.cmd_token import sign_in  # noqa: PLC0415 - boto3, only once the server runs
     from vend_local.local_state import read_state  # noqa: PLC0415
 
     state = read_state(state_file)
-    login = state.user(USER)
-    assert login is not None, f"no demo user {USER}"
+    login = state.user(username)
+    assert login is not None, f"no demo user {username}"
     result = sign_in(
-        username=USER,
+        username=username,
         password=login.password,
         client_id=state.app_client_id,
         region=state.region,
         endpoint_url=state.aws_endpoint,
     )
-    token: str = result["IdToken"]
-    return token
+    return {"id": result["IdToken"], "access": result["AccessToken"]}
 
 
 async def _drive(
@@ -454,7 +454,7 @@ def report(result: dict[str, Any]) -> None:
 def measure(rounds: int, count: int, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, servers(Path(tmp)) as running:
         state_file = Path(tmp) / "serve.json"
-        token = _id_token(state_file)
+        token = demo_tokens(state_file, USER)["id"]
         figures = load(running, token, rounds, count, seconds)
         # After the load, with both servers idle: the in-process timings do not compete with them.
         micro_figures = micro(state_file, token)

@@ -10,7 +10,8 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Final
@@ -219,6 +220,13 @@ class Vend:
     secrets: tuple[str, ...] = ()
 
 
+# (user, scope) of each honest client: a plain user, an analyst, a tenant member, the plain user again.
+HONEST_CLIENTS: Final = (
+    ("alice", "S3_OWN_PREFIX"),
+    ("bob", "REPORTS_READ"),
+    ("carol", "TENANT_FILES"),
+    ("alice", "DYNAMODB_OWN_ITEMS"),
+)
 HONEST_QUERY: Final = (
     "mutation V($scope: Scope!) { vendCredentials(scope: $scope) "
     "{ accessKeyId secretAccessKey sessionToken expiration scope } }"
@@ -254,3 +262,50 @@ def percentile(samples: Sequence[float], q: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(samples)
     return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How many of each: honest clients vend at least ``minimum`` times each, then until the hostile clients are done
+    (or ``maximum``); without hostile clients, exactly ``minimum`` times each (a baseline)."""
+
+    hostile_clients: int
+    hostile_rounds: int
+    minimum: int
+    maximum: int
+    deadline_seconds: float
+
+
+def honest_beside_hostile(
+    url: str, honest_tokens: Mapping[str, str], target: Target | None, mix: Mix
+) -> tuple[list[Vend], list[str]]:
+    """HONEST_CLIENTS vending while ``mix.hostile_clients`` run the catalogue (none when ``target`` is None, a
+    baseline). Returns every honest vend and every hostile label."""
+    hostile_done = threading.Event()
+    if target is None:
+        hostile_done.set()
+    with ThreadPoolExecutor(max_workers=mix.hostile_clients + len(HONEST_CLIENTS)) as pool:
+        honest = [
+            pool.submit(
+                honest_vends,
+                url,
+                honest_tokens[user],
+                scope,
+                until=hostile_done,
+                minimum=mix.minimum,
+                maximum=mix.maximum if target is not None else mix.minimum,
+            )
+            for user, scope in HONEST_CLIENTS
+        ]
+        labels: list[str] = []
+        if target is not None:
+            abusers = [
+                pool.submit(run_rounds, target, mix.hostile_rounds, offset * 3)
+                for offset in range(mix.hostile_clients)
+            ]
+            try:
+                labels = [label for f in abusers for label in f.result(timeout=mix.deadline_seconds)]
+            finally:
+                hostile_done.set()
+        vends = [v for f in honest for v in f.result(timeout=mix.deadline_seconds)]
+    return vends, labels

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 from tests.e2e.client import tokens
@@ -19,46 +18,18 @@ from tests.security import hostile, http_support
 
 HOSTILE_CLIENTS: Final = 6
 HOSTILE_ROUNDS: Final = 2
-# (user, scope) of each honest client: a plain user, an analyst, a tenant member.
-HONEST: Final = (
-    ("alice", "S3_OWN_PREFIX"),
-    ("bob", "REPORTS_READ"),
-    ("carol", "TENANT_FILES"),
-    ("alice", "DYNAMODB_OWN_ITEMS"),
-)
+HONEST: Final = hostile.HONEST_CLIENTS
 HONEST_MINIMUM: Final = 10
 HONEST_MAXIMUM: Final = 400
 DEADLINE_SECONDS: Final = 240.0
+MIX: Final = hostile.Mix(HOSTILE_CLIENTS, HOSTILE_ROUNDS, HONEST_MINIMUM, HONEST_MAXIMUM, DEADLINE_SECONDS)
 
 
 def test_honest_vends_all_succeed_while_hostile_clients_abuse_the_server(abuse_server: RunningServer) -> None:
     http_support.assert_loopback(abuse_server)
     target = hostile.Target(abuse_server.url, tokens(abuse_server, "bob")["access"])
     honest_tokens = {user: tokens(abuse_server, user)["id"] for user in {u for u, _ in HONEST}}
-    hostile_done = threading.Event()
-
-    with ThreadPoolExecutor(max_workers=HOSTILE_CLIENTS + len(HONEST)) as pool:
-        honest = [
-            pool.submit(
-                hostile.honest_vends,
-                abuse_server.url,
-                honest_tokens[user],
-                scope,
-                until=hostile_done,
-                minimum=HONEST_MINIMUM,
-                maximum=HONEST_MAXIMUM,
-            )
-            for user, scope in HONEST
-        ]
-        abusers = [
-            pool.submit(hostile.run_rounds, target, HOSTILE_ROUNDS, offset * 3)
-            for offset in range(HOSTILE_CLIENTS)
-        ]
-        try:
-            labels = [label for f in abusers for label in f.result(timeout=DEADLINE_SECONDS)]
-        finally:
-            hostile_done.set()
-        vends = [v for f in honest for v in f.result(timeout=DEADLINE_SECONDS)]
+    vends, labels = hostile.honest_beside_hostile(abuse_server.url, honest_tokens, target, MIX)
 
     for vend in vends:
         abuse_server.secrets.update(vend.secrets)
@@ -78,7 +49,12 @@ def test_honest_vends_all_succeed_while_hostile_clients_abuse_the_server(abuse_s
     assert abuse_server.process.poll() is None, "the server died"
     # And once the abuse stops, the server serves as before.
     after = hostile.honest_vends(
-        abuse_server.url, honest_tokens["alice"], "S3_OWN_PREFIX", until=hostile_done, minimum=3, maximum=3
+        abuse_server.url,
+        honest_tokens["alice"],
+        "S3_OWN_PREFIX",
+        until=threading.Event(),
+        minimum=3,
+        maximum=3,
     )
     abuse_server.secrets.update(s for v in after for s in v.secrets)
     assert all(v.granted for v in after)

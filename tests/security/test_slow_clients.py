@@ -39,6 +39,12 @@ def assert_vend_served(server: RunningServer, token: str) -> None:
     assert response.json()["data"]["vendCredentials"]["scope"] == "S3_OWN_PREFIX"
 
 
+def assert_vended(server: RunningServer, response: raw_http.RawResponse) -> None:
+    assert response.status == 200, response.body
+    data = response.json()["data"]["vendCredentials"]
+    server.secrets.update({data["secretAccessKey"], data["sessionToken"]})
+
+
 def assert_appsync_json(response: raw_http.RawResponse, status: int, error_type: str) -> None:
     assert response.status == status, response.body
     assert response.headers["content-type"] == "application/json"
@@ -124,9 +130,7 @@ def test_requests_in_flight_are_capped_with_a_json_refusal(
         )
         response = raw_http.exchange(abuse_server.url, probe + body)
     if served:
-        assert response.status == 200, response.body
-        data = response.json()["data"]["vendCredentials"]
-        abuse_server.secrets.update({data["secretAccessKey"], data["sessionToken"]})
+        assert_vended(abuse_server, response)
     else:
         assert_appsync_json(response, 503, "ServiceUnavailableException")
         assert response.headers["retry-after"] == "1"
@@ -152,9 +156,7 @@ def test_the_request_head_size_is_capped_with_a_json_refusal(
     headers["x-pad"] = "p" * (size - used)
     response = raw_http.exchange(abuse_server.url, raw_http.request_head("POST", target, headers) + body)
     if served:
-        assert response.status == 200, response.body
-        data = response.json()["data"]["vendCredentials"]
-        abuse_server.secrets.update({data["secretAccessKey"], data["sessionToken"]})
+        assert_vended(abuse_server, response)
     else:
         assert_appsync_json(response, 400, "BadRequestException")
 
