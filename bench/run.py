@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Final
 
-from bench import server_load
+from bench import abuse_load, server_load
 from bench.harness import LocalSts, bare_assume_role_request, local_sts
 
 ROOT: Final = Path(__file__).resolve().parents[1]
@@ -216,9 +216,11 @@ def main() -> None:
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\nwritten: {RESULTS / 'bench.json'}")
-    # Second table: `vend serve` under load beside its floor (bench/results/server_load.json).
+    # Second table: `vend serve` under load beside its floor (bench/results/server_load.json); third: honest vends
+    # beside hostile clients (bench/results/abuse_load.json).
     if "--no-server" not in sys.argv:
         server_load.main([])
+        abuse_load.main([])
 
 
 if __name__ == "__main__":

@@ -214,7 +214,7 @@ def _serve(
     sys.stdout.write(_banner(state, deployment, args.cors_origin, enforce=not args.no_enforce))
     sys.stdout.flush()
 
-    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n")
+    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n", served_paths=(GRAPHQL_PATH,))
     return 0
 
 

@@ -10,6 +10,10 @@ as in Lambda. Each vend role's identity policy is the ceiling the CDK app deploy
 Enforcement (on unless ``enforce=False``): requests signed with a role session this embedded AWS issued are
 allowed only as IAM would allow them (vend_local.enforcement, a WSGI middleware between EmbeddedCors and moto).
 
+Its Cognito is hooked (moto_cognito) to behave as Cognito does where it matters to us: tokens are signed with a
+key made for this run (signing_key), never with the one moto ships, and app clients' read and write attributes
+are enforced.
+
 CORS is only what the example page needs, for the --cors-origin values only: moto's global CORS (which reflects
 any Origin on every service) is off; S3 answers by the bucket's CORS rules (GET and PUT, the SDK's headers);
 Cognito's InitiateAuth gets its CORS from EmbeddedCors in front of moto. Nothing else answers a browser.
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import boto3
 
 from resolvers.catalog_model import Catalog
-from vend_local import demo
+from vend_local import demo, moto_cognito, signing_key
 from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
@@ -274,6 +278,11 @@ def _moto_app(
     return EmbeddedCors(enforcement, cors_origins), enforcement
 
 
+def _trusted_cognito() -> moto_cognito.Uninstall:
+    """moto's Cognito with a signing key made for this run (kept in memory only) and app client attribute rules."""
+    return moto_cognito.install(signing_key.generate())
+
+
 class EmbeddedAws:
     """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global.
 
@@ -295,6 +304,7 @@ class EmbeddedAws:
         self._cors_origins = tuple(cors_origins)
         # The enforcement in front of moto (None with enforce=False): its session registry and clock.
         self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
+        self._restore_cognito = _trusted_cognito()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
@@ -326,6 +336,7 @@ class EmbeddedAws:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self._restore_cognito()
 
     def client(self, service: str, region: str = demo.REGION, **credentials: str) -> Any:
         session = boto3.session.Session(
