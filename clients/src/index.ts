@@ -16,4 +16,4 @@ export type {
 export { VendCredentialsError, isVendCredentialsError, toVendCredentialsError, SERVICE_ERROR_TYPES } from './errors.js';
 export type { VendErrorType, ServiceErrorType } from './errors.js';
 export { Scope } from './graphql/API.js';
-export type { Credentials, ScopeInfo } from './graphql/API.js';
+export type { VendedCredentials, ScopeInfo } from './graphql/API.js';

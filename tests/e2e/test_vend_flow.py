@@ -137,9 +137,18 @@ def test_a_duration_out_of_range_is_invalid(server: RunningServer, duration: int
     assert error["errorType"] == "InvalidDuration"
 
 
-def test_scopes_lists_what_the_caller_may_request(server: RunningServer) -> None:
-    query = {"query": "{ scopes { name maxDurationSeconds } }"}
-    alice = {s["name"] for s in post(server, query, tokens(server, "alice")["id"]).json()["data"]["scopes"]}
-    bob = {s["name"] for s in post(server, query, tokens(server, "bob")["id"]).json()["data"]["scopes"]}
-    assert "REPORTS_READ" not in alice
-    assert "REPORTS_READ" in bob
+def test_scopes_says_what_each_caller_can_get_and_why_not(server: RunningServer) -> None:
+    query = {"query": "{ scopes { name maxDurationSeconds available unavailableReason unavailableMessage } }"}
+
+    def answer(user: str) -> dict[str, tuple[bool, str | None]]:
+        scopes = post(server, query, tokens(server, user)["id"]).json()["data"]["scopes"]
+        return {s["name"]: (s["available"], s["unavailableReason"]) for s in scopes}
+
+    assert answer("alice") == {
+        "S3_OWN_PREFIX": (True, None),
+        "DYNAMODB_OWN_ITEMS": (True, None),
+        "REPORTS_READ": (False, "NOT_IN_GROUP"),
+        "TENANT_FILES": (False, "CLAIM_MISSING"),
+    }
+    assert answer("bob")["REPORTS_READ"] == (True, None)
+    assert answer("carol")["TENANT_FILES"] == (True, None)
