@@ -275,11 +275,16 @@ describe('vendedCredentials: a refused refresh drops the cached set', () => {
         if (how === 'thrown') gql.fail(refusal);
         else gql.resolveWith(refusal);
         assert.equal((await rejection(refreshing)).errorType, type);
-        // THEN the next call asks the service again instead of handing out the old set
+        // THEN the old set, far from expiration, is gone: a throttled next attempt cannot fall back on it
         const again = provider();
         assert.equal(gql.calls, 3);
+        gql.fail(graphqlFailure('Throttled', 'Too many requests. Try again shortly.'));
+        assert.equal((await rejection(again)).errorType, 'Throttled');
+        // AND the one after that asks again and gets a new set
+        const third = provider();
+        assert.equal(gql.calls, 4);
         gql.answer(creds({ nowMs: clock.ms }));
-        assert.notEqual((await again).accessKeyId, old.accessKeyId);
+        assert.notEqual((await third).accessKeyId, old.accessKeyId);
       });
     }
   }
@@ -294,6 +299,7 @@ describe('vendedCredentials: a refused refresh drops the cached set', () => {
     const forced = provider({ forceRefresh: true });
     gql.fail(graphqlFailure('Unauthorized', 'Sign in again.'));
     assert.equal((await rejection(forced)).errorType, 'Unauthorized');
+    // THEN an unforced call, still long before refreshAfter, no longer gets the old set: it asks
     void provider().catch(() => undefined);
     assert.equal(gql.calls, 3);
   });
