@@ -9,6 +9,7 @@ export {
 export type {
   VendedCredentialsOptions,
   VendedCredentialsProvider,
+  VendedSchedule,
   VendGraphQLClient,
   VendGraphQLRequest,
   VendAuthMode,

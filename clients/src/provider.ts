@@ -41,10 +41,19 @@ export interface VendedCredentialsOptions {
   now?: () => number;
 }
 
+/** When the held set stops working and when the provider will ask for a new one. No secrets. */
+export interface VendedSchedule {
+  expiration: Date;
+  /** From this time on, the next call vends again (refreshAfter, or later when the client clock runs ahead). */
+  refreshAt: Date;
+}
+
 /** An AwsCredentialIdentityProvider with a way to forget what it holds. */
 export interface VendedCredentialsProvider extends AwsCredentialIdentityProvider {
   /** Drop cached credentials and detach any request in flight. Call it on sign-out. */
   clear(): void;
+  /** The held set's expiration and refresh time, for display; undefined when nothing is held. */
+  schedule(): VendedSchedule | undefined;
   /**
    * Tells the AWS SDK not to wrap this provider in its own cache. The SDK's cache asks again only 5 minutes
    * before `expiration`; this provider must be asked on every request so that it can refresh at `refreshAfter`
@@ -191,6 +200,11 @@ export function vendedCredentials(options: VendedCredentialsOptions): VendedCred
       generation += 1;
       cached = undefined;
       inFlight = undefined;
+    },
+    schedule(): VendedSchedule | undefined {
+      return cached === undefined
+        ? undefined
+        : { expiration: new Date(cached.expiresAtMs), refreshAt: new Date(cached.refreshAtMs) };
     },
   });
 }

@@ -341,6 +341,45 @@ describe('vendedCredentials: answers that are not usable credentials', () => {
   });
 });
 
+describe('vendedCredentials: schedule() for display', () => {
+  it('is undefined until a set is held, then names its expiration and refresh time, and nothing secret', async () => {
+    const { clock, gql, provider } = setup();
+    assert.equal(provider.schedule(), undefined);
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms, lifetimeS: 3600, refreshMarginS: 720 }));
+    await first;
+    assert.deepEqual(provider.schedule(), {
+      expiration: new Date(clock.ms + 3600_000),
+      refreshAt: new Date(clock.ms + (3600 - 720) * 1000),
+    });
+    assert.doesNotMatch(JSON.stringify(provider.schedule()), /never-printed/);
+  });
+
+  it('shows the 30-second floor when refreshAfter has already passed on arrival', async () => {
+    const { clock, gql, provider } = setup();
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms - 7200_000, lifetimeS: 7200 + 300, refreshMarginS: 720 }));
+    await first;
+    assert.equal(provider.schedule()?.refreshAt.getTime(), clock.ms + MIN_REUSE_MS);
+  });
+
+  it('is undefined again after clear() and after a refusal', async () => {
+    const { clock, gql, provider } = setup();
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms }));
+    await first;
+    provider.clear();
+    assert.equal(provider.schedule(), undefined);
+    const second = provider();
+    gql.answer(creds({ nowMs: clock.ms }));
+    await second;
+    const refused = provider({ forceRefresh: true });
+    gql.fail(graphqlFailure('ScopeForbidden', 'No.'));
+    await rejection(refused);
+    assert.equal(provider.schedule(), undefined);
+  });
+});
+
 describe('vendedCredentials: clear() on sign-out', () => {
   it('forgets the cached set', async () => {
     const { clock, gql, provider } = setup();
