@@ -142,12 +142,13 @@ def claim_values(caller: Caller, scope: Scope, catalog: Catalog) -> dict[str, st
 def _claim_value(caller: Caller, claim: str, pattern: re.Pattern[str], scope: str) -> str:
     value = caller.claims.get(claim)
     if value is None:
-        hint = (
-            " Custom attributes are only in ID tokens: send the ID token."
-            if claim.startswith("custom:")
-            else ""
+        # Both token types carry it when the user has the attribute: the ID token natively, the access token
+        # through the pool's pre token generation trigger (resolvers/token_claims.py). Absent from either, the
+        # user lacks it, or it was set after the token was issued.
+        raise ClaimMissing(
+            f"Scope {scope} needs the {claim} claim, which your token does not carry. "
+            "Ask an administrator to set it; it reaches your token at your next sign-in."
         )
-        raise ClaimMissing(f"Scope {scope} needs the {claim} claim, which your token does not carry.{hint}")
     if not (isinstance(value, str) and variables.CLAIM_BASE.fullmatch(value) and pattern.fullmatch(value)):
         raise ClaimInvalid(
             f"Your {claim} claim has a value that scope {scope} does not accept.",

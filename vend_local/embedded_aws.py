@@ -1,8 +1,8 @@
 """The embedded AWS: an in-process moto server on 127.0.0.1, seeded from the scope catalog. Does network I/O
 (to that local server only) and nothing else.
 
-Seeded like the deployed stack: a user pool with the catalog's groups and an app client that may not write
-custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
+Seeded like the deployed stack: a user pool with the catalog's groups, the deployed pre token generation trigger
+(vend_local/token_trigger.py) and an app client that may not write custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
 with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucket with a few objects and the
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
 as in Lambda. moto enforces neither the trust policy nor any session policy (see docs/local-server.md).
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import boto3
 
 from resolvers.catalog_model import Catalog
-from vend_local import demo
+from vend_local import demo, token_trigger
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -363,6 +363,8 @@ class EmbeddedAws:
         groups = set(catalog.groups) | {g for u in demo.DEMO_USERS for g in u.groups}
         for group in sorted(groups):
             idp.create_group(GroupName=group, UserPoolId=pool_id)
+        # As the deployed pool's pre token generation trigger does: the catalog's claims in access tokens too.
+        token_trigger.install(_moto_pool(pool_id, region), catalog.token_claims)
         return pool_id, client_id
 
     def _seed_users(self, pool_id: str, region: str) -> tuple[SeededUser, ...]:
@@ -466,6 +468,13 @@ class EmbeddedAws:
                 Item={demo.TABLE_PARTITION_KEY: {"S": user.sub}, "note": {"S": f"{user.username}'s item"}},
             )
         return table_arn
+
+
+def _moto_pool(pool_id: str, region: str) -> Any:
+    """The in-process moto object behind ``pool_id``: the embedded server shares this process's moto state."""
+    from moto.cognitoidp.models import cognitoidp_backends  # noqa: PLC0415 - moto: only with an embedded AWS
+
+    return cognitoidp_backends[demo.ACCOUNT_ID][region].user_pools[pool_id]
 
 
 def _document(statements: list[dict[str, Any]]) -> str:

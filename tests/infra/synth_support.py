@@ -34,3 +34,8 @@ class Synth:
 
     def logical_id(self, construct: Any) -> str:
         return str(self.stack.resolve(construct.node.default_child.logical_id))
+
+    def resource(self, construct: Any) -> dict[str, Any]:
+        """The template resource of an L2 construct."""
+        found: dict[str, Any] = self.template["Resources"][self.logical_id(construct)]
+        return found

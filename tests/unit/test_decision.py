@@ -133,8 +133,8 @@ def test_an_unavailable_scope_carries_the_refusal_message_vend_would_give() -> N
         assert "acme*" not in (by_name[name].message or "")
 
 
-def test_tenant_scope_needs_the_claim_and_says_which_token_has_it() -> None:
-    with pytest.raises(errors.ClaimMissing, match=r"custom:tenant_id.*ID token"):
+def test_tenant_scope_needs_the_claim_and_says_how_to_get_it() -> None:
+    with pytest.raises(errors.ClaimMissing, match=r"custom:tenant_id claim.*administrator.*next sign-in"):
         plan(scope="TENANT_FILES")
 
 
