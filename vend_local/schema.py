@@ -51,7 +51,7 @@ def scope_enum(catalog: Catalog) -> type[enum.Enum]:
     members = cast("type[enum.Enum]", enum.Enum("Scope", {name: name for name in catalog.scopes}))
     return strawberry.enum(
         members,
-        description="A scope from the catalog. Query `scopes` for those you may request.",
+        description="A scope from the catalog. Query `scopes` for which ones you can get now.",
     )
 
 

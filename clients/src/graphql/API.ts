@@ -17,7 +17,7 @@ export type ScopeInfo = {
   unavailableMessage?: string | null,
 };
 
-// A scope from the catalog. Query `scopes` for those you may request.
+// A scope from the catalog. Query `scopes` for which ones you can get now.
 export enum Scope {
   S3_OWN_PREFIX = "S3_OWN_PREFIX",
   DYNAMODB_OWN_ITEMS = "DYNAMODB_OWN_ITEMS",
