@@ -130,60 +130,38 @@ export function toVendCredentialsError(thrown: unknown, field?: string): VendCre
   if (errors !== undefined) return fromGraphQLError(chooseError(errors, field), thrown);
 
   if (thrown instanceof Error) {
-    if (AMPLIFY_NOT_SIGNED_IN.has(thrown.name)) {
-      return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-        reportedType: thrown.name,
-        cause: thrown,
-      });
-    }
+    if (AMPLIFY_NOT_SIGNED_IN.has(thrown.name)) return generic('Unauthorized', thrown.name, thrown);
     // Amplify names a failed fetch "NetworkError". A bare TypeError is more likely a bug than the network: Unknown.
-    if (thrown.name === 'NetworkError') {
-      return new VendCredentialsError('NetworkError', GENERIC_MESSAGE.NetworkError, {
-        reportedType: thrown.name,
-        cause: thrown,
-      });
-    }
+    if (thrown.name === 'NetworkError') return generic('NetworkError', thrown.name, thrown);
   }
-  return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, { cause: thrown });
+  return generic('Unknown', undefined, thrown);
+}
+
+/** An error whose own text is not shown (it may name internals): the generic message of its type. */
+function generic(type: keyof typeof GENERIC_MESSAGE, reportedType: string | undefined, cause: unknown): VendCredentialsError {
+  return new VendCredentialsError(type, GENERIC_MESSAGE[type], {
+    ...(reportedType === undefined ? {} : { reportedType }),
+    cause,
+  });
 }
 
 function fromGraphQLError(gqlError: GraphQLErrorLike, thrown: unknown): VendCredentialsError {
   const errorType = text(gqlError.errorType);
-  const message = text(gqlError.message);
   if (errorType !== undefined) {
     if (SERVICE_TYPES.has(errorType)) {
       // The service's messages are written to be shown to the user.
-      return new VendCredentialsError(errorType as ServiceErrorType, message ?? errorType, {
+      return new VendCredentialsError(errorType as ServiceErrorType, text(gqlError.message) ?? errorType, {
         reportedType: errorType,
         cause: thrown,
       });
     }
-    if (errorType === 'UnauthorizedException') {
-      return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-        reportedType: errorType,
-        cause: thrown,
-      });
-    }
-    return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, { reportedType: errorType, cause: thrown });
+    return generic(errorType === 'UnauthorizedException' ? 'Unauthorized' : 'Unknown', errorType, thrown);
   }
   // No errorType: Amplify wrapped a transport failure; the original error's name says which.
   const originalName = text(gqlError.originalError?.name);
-  if (originalName?.startsWith('UnauthorizedException')) {
-    return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-      reportedType: originalName,
-      cause: thrown,
-    });
-  }
-  if (originalName === 'NetworkError') {
-    return new VendCredentialsError('NetworkError', GENERIC_MESSAGE.NetworkError, {
-      reportedType: originalName,
-      cause: thrown,
-    });
-  }
-  return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, {
-    ...(originalName === undefined ? {} : { reportedType: originalName }),
-    cause: thrown,
-  });
+  if (originalName?.startsWith('UnauthorizedException')) return generic('Unauthorized', originalName, thrown);
+  if (originalName === 'NetworkError') return generic('NetworkError', originalName, thrown);
+  return generic('Unknown', originalName, thrown);
 }
 
 export function invalidResponse(problem: string): VendCredentialsError {

@@ -43,10 +43,14 @@ def test_schema_builds_with_the_appsync_prelude() -> None:
     assert str(schema.query_type.fields["scopes"].type) == "[ScopeInfo!]!"
 
 
+def field_types(type_name: str) -> dict[str, str]:
+    found = built().get_type(type_name)
+    assert isinstance(found, graphql.GraphQLObjectType)
+    return {name: str(f.type) for name, f in found.fields.items()}
+
+
 def test_credentials_type_has_the_sdk_field_names() -> None:
-    credentials = built().get_type("VendedCredentials")
-    assert isinstance(credentials, graphql.GraphQLObjectType)
-    assert {name: str(f.type) for name, f in credentials.fields.items()} == {
+    assert field_types("VendedCredentials") == {
         "accessKeyId": "String!",
         "secretAccessKey": "String!",
         "sessionToken": "String!",
@@ -79,9 +83,7 @@ def test_fields_carry_the_cognito_auth_directive() -> None:
 
 
 def test_scope_info_says_whether_and_why_not() -> None:
-    info = built().get_type("ScopeInfo")
-    assert isinstance(info, graphql.GraphQLObjectType)
-    assert {name: str(f.type) for name, f in info.fields.items()} == {
+    assert field_types("ScopeInfo") == {
         "name": "Scope!",
         "description": "String!",
         "maxDurationSeconds": "Int!",
