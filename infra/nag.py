@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 
-from infra import ceiling
+from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
     from constructs import IConstruct
@@ -65,7 +65,7 @@ def suppress(stack: VendStack) -> None:
                 f"IAM5[{finding}]",
                 "A vend role's ceiling: its wildcards are per-caller variables widened at synth or prefixes the "
                 "reviewed, linted scope catalog grants. Every vend narrows it with a session policy that names "
-                "the caller's own values (infra/ceiling.py).",
+                "the caller's own values (vend_local/iam/ceiling.py).",
             )
 
 

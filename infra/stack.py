@@ -1,7 +1,7 @@
 """The CDK stack: Cognito user pool and app client, AppSync API, resolver Lambda, its role and the vend roles.
 
 Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
-which pass the results in. Everything that decides a policy lives in the pure modules infra/ceiling.py and
+which pass the results in. Everything that decides a policy lives in the pure modules vend_local/iam/ceiling.py and
 infra/trust.py; this module wires them into resources.
 """
 
@@ -20,11 +20,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra import ceiling, trust
+from infra import trust
 from infra.config import InfraConfig
 from infra.token_claims import TokenClaimsTrigger
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
+from vend_local.iam import ceiling
 
 HANDLER: Final = "resolvers.handler.lambda_handler"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
