@@ -49,7 +49,7 @@ schema: $(STAMP)
 	$(BIN)/python -m vend_local.schema > schema.graphql
 
 serve: $(STAMP)
-	$(BIN)/vend serve
+	$(BIN)/vend serve $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -26,6 +26,7 @@ from constructs import Construct, IValidation
 from infra import trust
 from infra.config import InfraConfig
 from infra.iam_limits import IamDocument, size_problems
+from infra.token_claims import TokenClaimsTrigger
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
 from resolvers.tracing import TRACING_ENV, TRACING_OTEL
@@ -109,6 +110,20 @@ class VendStack(cdk.Stack):
 
         self.user_pool = self._user_pool()
         self.app_client = self._app_client(self.user_pool)
+        # Amplify's clients send access tokens; the trigger gives them the claims the catalog reads.
+        self.token_claims = (
+            TokenClaimsTrigger(
+                self,
+                "TokenClaims",
+                catalog=catalog,
+                user_pool=self.user_pool,
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
+                log_retention=LOG_RETENTION,
+            )
+            if catalog.token_claims
+            else None
+        )
         if config.create_groups:
             for group in sorted(catalog.groups):
                 cognito.CfnUserPoolGroup(
@@ -154,6 +169,13 @@ class VendStack(cdk.Stack):
             ),
         ):
             cdk.CfnOutput(self, output_id, value=value, description=description)
+        if self.token_claims is not None and config.user_pool_id is not None:
+            cdk.CfnOutput(
+                self,
+                "TokenClaimsTriggerArn",
+                value=self.token_claims.function.function_arn,
+                description="Attach to your user pool as its pre token generation trigger, version V2_0",
+            )
 
     # --- Cognito -------------------------------------------------------------------------------------------
     def _user_pool(self) -> cognito.IUserPool:

@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token-use",
         choices=("id", "access"),
         default="id",
-        help="which Cognito token the caller presents (default: id; custom:* claims are in ID tokens only)",
+        help="which Cognito token the caller presents (default: id; both carry the catalog's claims)",
     )
     parser.add_argument(
         "--duration", type=int, default=None, metavar="SECONDS", help="the requested durationSeconds"

@@ -7,10 +7,12 @@ the pool's JWKS and serve LocalAppSync with uvicorn on 127.0.0.1. Heavy imports 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -107,6 +109,13 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"vend serve: {exc}\n")
         return 2
 
+    # The port first: a port in use is one line at once, not a line after seconds of seeding an embedded AWS.
+    try:
+        sock = listening_socket(args.host, args.port)
+    except OSError as exc:
+        sys.stderr.write(bind_failure(args.host, args.port, exc) + "\n")
+        return 2
+
     # moto's and botocore's request lines say nothing a developer needs; this server's refusals (reasons only) do.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     for noisy in ("werkzeug", "botocore"):
@@ -125,13 +134,14 @@ def run(args: argparse.Namespace) -> int:
             embedded = EmbeddedAws(cors_origins=args.cors_origin, enforce=not args.no_enforce)
             embedded.start()
             deployment = embedded.seed(catalog, region=args.region or "us-east-1")
-        return _serve(args, catalog, catalog_path, deployment, state_file)
+        return _serve(args, catalog, catalog_path, deployment, state_file, sock=sock)
     except ConfigError as exc:
         sys.stderr.write(f"vend serve: the handler refused its settings: {exc}\n")
         return 2
     except (KeyboardInterrupt, _Stop):
         return 0
     finally:
+        sock.close()
         remove_state(state_file, os.getpid())
         if embedded is not None:
             embedded.stop()
@@ -176,8 +186,24 @@ def _real_deployment(args: argparse.Namespace) -> Deployment | str:
     )
 
 
+def bind_failure(host: str, port: int, exc: OSError) -> str:
+    """The one line a person needs when the port cannot be bound."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"vend serve: port {port} on {host} is already in use (another vend serve?). Stop it, or choose "
+            f'another port: make serve ARGS="--port {port + 1 if 0 < port < 65535 else 0}"'
+        )
+    return f"vend serve: cannot listen on {host}:{port}: {exc.strerror or type(exc).__name__}"
+
+
 def _serve(
-    args: argparse.Namespace, catalog: Catalog, catalog_path: Path, deployment: Deployment, state_file: Path
+    args: argparse.Namespace,
+    catalog: Catalog,
+    catalog_path: Path,
+    deployment: Deployment,
+    state_file: Path,
+    *,
+    sock: socket.socket,
 ) -> int:
     # Heavy imports, only when serving: the `vend` parser is built for every subcommand.
     from vend_local.embedded_aws import EMBEDDED_UNSET, handler_environment  # noqa: PLC0415
@@ -200,11 +226,6 @@ def _serve(
         catalog=catalog, verify=verifier.verify, invoke=handler.lambda_handler, cors_origins=args.cors_origin
     )
 
-    try:
-        sock = listening_socket(args.host, args.port)
-    except OSError as exc:
-        sys.stderr.write(f"vend serve: cannot bind {args.host}:{args.port}: {exc.strerror}\n")
-        return 2
     # What the socket really bound, not what was asked for.
     host, port = sock.getsockname()[:2]
     url_host = f"[{host}]" if ":" in host else host

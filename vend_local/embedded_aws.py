@@ -1,8 +1,8 @@
 """The embedded AWS: an in-process moto server on 127.0.0.1, seeded from the scope catalog. Does network I/O
 (to that local server only) and nothing else.
 
-Seeded like the deployed stack: a user pool with the catalog's groups and an app client that may not write
-custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
+Seeded like the deployed stack: a user pool with the catalog's groups, the deployed pre token generation trigger
+(vend_local/token_trigger.py) and an app client that may not write custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
 with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucket with a few objects and the
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
 as in Lambda. Each vend role's identity policy is the ceiling the CDK app deploys (vend_local.iam.ceiling).
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import boto3
 
 from resolvers.catalog_model import Catalog
-from vend_local import demo, moto_cognito, signing_key
+from vend_local import demo, moto_cognito, signing_key, token_trigger
 from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
@@ -400,6 +400,8 @@ class EmbeddedAws:
         groups = set(catalog.groups) | {g for u in demo.DEMO_USERS for g in u.groups}
         for group in sorted(groups):
             idp.create_group(GroupName=group, UserPoolId=pool_id)
+        # As the deployed pool's pre token generation trigger does: the catalog's claims in access tokens too.
+        token_trigger.install(_moto_pool(pool_id, region), catalog.token_claims)
         return pool_id, client_id
 
     def _seed_users(self, pool_id: str, region: str) -> tuple[SeededUser, ...]:
@@ -505,6 +507,13 @@ class EmbeddedAws:
                 Item={demo.TABLE_PARTITION_KEY: {"S": user.sub}, "note": {"S": f"{user.username}'s item"}},
             )
         return table_arn
+
+
+def _moto_pool(pool_id: str, region: str) -> Any:
+    """The in-process moto object behind ``pool_id``: the embedded server shares this process's moto state."""
+    from moto.cognitoidp.models import cognitoidp_backends  # noqa: PLC0415 - moto: only with an embedded AWS
+
+    return cognitoidp_backends[demo.ACCOUNT_ID][region].user_pools[pool_id]
 
 
 def _document(statements: list[dict[str, Any]]) -> str:

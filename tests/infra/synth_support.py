@@ -45,6 +45,11 @@ class Synth:
     def logical_id(self, construct: Any) -> str:
         return str(self.stack.resolve(construct.node.default_child.logical_id))
 
+    def resource(self, construct: Any) -> dict[str, Any]:
+        """The template resource of an L2 construct."""
+        found: dict[str, Any] = self.template["Resources"][self.logical_id(construct)]
+        return found
+
 
 def synth_with(root: Path, **overrides: Any) -> Synth:
     """One offline synth (cdk-nag included) with CONTEXT and ``overrides``, under ``root``."""

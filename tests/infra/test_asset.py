@@ -91,7 +91,7 @@ def runtime_deps() -> Path:
 
 @pytest.fixture(scope="module")
 def unpacked(synth: Synth, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     manifest = json.loads((synth.assembly_dir / f"{synth.stack.artifact_id}.assets.json").read_text())
     source = manifest["files"][asset_hash]["source"]
@@ -115,7 +115,7 @@ def test_the_asset_holds_exactly_the_package_files(unpacked: Path, repo_root: Pa
 def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_nothing_local(
     synth: Synth, unpacked: Path, runtime_deps: Path, repo_root: Path, lambda_python: str
 ) -> None:
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     variables = function["Properties"]["Environment"]["Variables"]
     env = {name: resolve(value, FAKE_REFS) for name, value in variables.items()}
     # Lambda sets AWS_REGION; nothing else from this machine's environment goes in.

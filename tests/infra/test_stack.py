@@ -188,7 +188,7 @@ def test_the_user_pool_requires_totp_and_a_strong_password_and_has_the_catalog_g
 def test_the_lambda_runs_current_python_with_the_pinned_powertools_layer_and_the_handler_settings(
     synth: Synth,
 ) -> None:
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     props = function["Properties"]
     assert props["Runtime"] == "python3.13"
     assert props["ReservedConcurrentExecutions"] == 10
