@@ -384,7 +384,7 @@ def _template(source: str, at: str, problems: list[str]) -> Template | None:
         return None
 
 
-def _field[T](spec: Mapping[str, Any], key: str, kind: type[T], at: str, problems: list[str]) -> T | None:
+def _field(spec: Mapping[str, Any], key: str, kind: type[T], at: str, problems: list[str]) -> T | None:
     value = spec.get(key)
     if value is None:
         problems.append(f"{at}.{key}: required")

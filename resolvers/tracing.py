@@ -44,7 +44,7 @@ def tracing_enabled(env: Mapping[str, str]) -> bool:
     return "AWS_LAMBDA_FUNCTION_NAME" in env and "AWS_SAM_LOCAL" not in env
 
 
-def _untraced[F: Callable[..., Any]](fn: F) -> F:
+def _untraced(fn: F) -> F:
     return fn
 
 

@@ -33,7 +33,7 @@ DENIAL_CODES: Final = frozenset({"AccessDenied", "AccessDeniedException", "403"}
 # ---- by a real SDK call -------------------------------------------------------------------------------------
 
 
-def assert_sdk_allows[T](call: Callable[[], T]) -> T:
+def assert_sdk_allows(call: Callable[[], T]) -> T:
     """Run ``call`` (an SDK call with vended credentials); fail with the service's message if it is refused."""
     try:
         return call()
