@@ -16,6 +16,7 @@ from resolvers import limits, variables
 from resolvers.catalog_model import Catalog, ClaimVariable, Condition, Scope, Statement
 from resolvers.errors import ConfigError
 from resolvers.lint import lint_scope
+from resolvers.location import parse_location
 from resolvers.templates import Template, TemplateSyntaxError, parse
 
 DEFAULT_PATH: Final = Path(__file__).with_name("catalog.toml")
@@ -86,6 +87,7 @@ SCOPE_KEYS: Final = frozenset(
         "session_tags",
         "max_duration_seconds",
         "allow_wildcard_resource",
+        "location",
     }
 )
 STATEMENT_KEYS: Final = frozenset(
@@ -241,6 +243,7 @@ def _scope(name: str, spec: Any, claims: frozenset[str], problems: list[str]) ->
             arns.append(template)
 
     tags = _session_tags(spec.get("session_tags", {}), where, problems)
+    location = parse_location(spec["location"], where, problems) if "location" in spec else None
 
     if len(problems) > before or description is None or role is None or max_duration is None:
         return None
@@ -255,6 +258,7 @@ def _scope(name: str, spec: Any, claims: frozenset[str], problems: list[str]) ->
         session_tags=tags,
         max_duration_seconds=max_duration,
         allow_wildcard_resource=wildcard_ok,
+        location=location,
     )
     problems.extend(lint_scope(scope, claims))
     return scope if len(problems) == before else None

@@ -43,6 +43,23 @@ class Statement:
     not_resources: tuple[Template, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an S3 scope's grant lies, for file browsers (resolvers/location.py): a bucket, a prefix ending in
+    '/', and the Storage Browser permissions (list, get, write, delete) its statements grant there."""
+
+    bucket: Template
+    prefix: Template
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLocation:
+    bucket: str
+    prefix: str
+    permissions: tuple[str, ...]
+
+
 @dataclass(frozen=True)  # no slots: cached_property needs an instance __dict__
 class Scope:
     name: str
@@ -56,18 +73,21 @@ class Scope:
     session_tags: tuple[tuple[str, Template], ...]
     max_duration_seconds: int
     allow_wildcard_resource: bool
+    location: Location | None = None
 
     def admits(self, groups: frozenset[str]) -> bool:
         return self.any_signed_in_user or not self.groups.isdisjoint(groups)
 
     def templates(self) -> tuple[Template, ...]:
-        """Every template in the scope, for variable checks and for the ceiling of its vend role."""
+        """Every template in the scope (statements, managed ARNs, tags, location), for the variable checks."""
         out: list[Template] = [*self.managed_policy_arns, *(t for _, t in self.session_tags)]
         for st in self.statements:
             out.extend(st.resources)
             out.extend(st.not_resources)
             for cond in st.conditions:
                 out.extend(cond.values)
+        if self.location is not None:
+            out.extend((self.location.bucket, self.location.prefix))
         return tuple(out)
 
     @functools.cached_property

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from resolvers.audit import AuditRecord
-from resolvers.catalog_model import Catalog
+from resolvers.catalog_model import Catalog, RenderedLocation
 from resolvers.credentials import CredentialIssuer, credentials_payload
-from resolvers.decision import Availability, plan_vend, scope_availability
+from resolvers.decision import Availability, bind_values, plan_vend, scope_availability
 from resolvers.errors import INTERNAL_MESSAGE, Internal, VendError
 from resolvers.identity import Caller, caller_from_identity
+from resolvers.location import render_location
 from resolvers.settings import Settings
 from resolvers.telemetry import Telemetry
 
@@ -32,7 +33,7 @@ def internal_envelope() -> Envelope:
     return error_envelope(Internal(INTERNAL_MESSAGE))
 
 
-def scope_info(availability: Availability) -> dict[str, Any]:
+def scope_info(availability: Availability, location: RenderedLocation | None = None) -> dict[str, Any]:
     """One entry of the `scopes` answer (GraphQL type ScopeInfo)."""
     scope = availability.scope
     return {
@@ -42,6 +43,16 @@ def scope_info(availability: Availability) -> dict[str, Any]:
         "available": availability.available,
         "unavailableReason": availability.reason,
         "unavailableMessage": availability.message,
+        "location": None if location is None else location_info(location),
+    }
+
+
+def location_info(location: RenderedLocation) -> dict[str, Any]:
+    """GraphQL type ScopeLocation: the permissions as ScopeLocationPermission values (LIST, GET, ...)."""
+    return {
+        "bucket": location.bucket,
+        "prefix": location.prefix,
+        "permissions": [p.upper() for p in location.permissions],
     }
 
 
@@ -61,9 +72,21 @@ class VendService:
     def scopes(self, identity: object) -> Envelope:
         try:
             caller = self.caller(identity)
+            return {
+                "data": [
+                    scope_info(a, self._location(caller, a)) for a in scope_availability(caller, self.catalog)
+                ]
+            }
         except VendError as error:
             return error_envelope(error)
-        return {"data": [scope_info(a) for a in scope_availability(caller, self.catalog)]}
+
+    def _location(self, caller: Caller, availability: Availability) -> RenderedLocation | None:
+        """The scope's location rendered for this caller: only for a scope the caller can get now."""
+        scope = availability.scope
+        if scope.location is None or not availability.available:
+            return None
+        values = bind_values(caller, scope, self.catalog, self.settings.deployment)
+        return render_location(scope.location, values)
 
     def vend(self, identity: object, arguments: Mapping[str, object], request_id: str) -> Envelope:
         record = AuditRecord(request_id=request_id, catalog_version=self.catalog.version)

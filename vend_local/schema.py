@@ -20,6 +20,7 @@ from strawberry.types.scalar import ScalarDefinition
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.catalog_model import Catalog
 from resolvers.decision import CLAIM_INVALID, CLAIM_MISSING, NOT_IN_GROUP
+from resolvers.location import PERMISSIONS
 
 
 @strawberry.schema_directive(
@@ -71,6 +72,26 @@ def unavailable_reason_enum() -> type[enum.Enum]:
     )
 
 
+# The Storage Browser's vocabulary (resolvers/location.py), as GraphQL enum values. Not "LocationPermission": the
+# Flutter geolocator package exports that name, and codegen would put a second one in a Dart app (docs/mobile.md).
+_PERMISSION_MEANINGS: Final = {
+    "list": "List the objects under the prefix (s3:ListBucket with s3:prefix).",
+    "get": "Read (download) objects under the prefix (s3:GetObject).",
+    "write": "Write (upload) objects under the prefix (s3:PutObject).",
+    "delete": "Delete objects under the prefix (s3:DeleteObject).",
+}
+
+
+def location_permission_enum() -> type[enum.Enum]:
+    members = {
+        p.upper(): strawberry.enum_value(p.upper(), description=_PERMISSION_MEANINGS[p]) for p in PERMISSIONS
+    }
+    return strawberry.enum(
+        cast("type[enum.Enum]", enum.Enum("ScopeLocationPermission", members)),
+        description="What a scope grants at its location; the Storage Browser for S3's permissions, upper case.",
+    )
+
+
 def build_schema(
     catalog: Catalog,
     *,
@@ -106,6 +127,20 @@ def build_schema(
         region: str
 
     reason_type: Any = unavailable_reason_enum()
+    permission_type: Any = location_permission_enum()
+
+    @strawberry.type(
+        directives=[COGNITO],
+        description="Where an S3 scope's grant lies for you: a bucket and a prefix ending in '/'.",
+    )
+    class ScopeLocation:
+        bucket: str
+        prefix: str = strawberry.field(
+            description="Every key of the location starts with it; it ends in '/'."
+        )
+        permissions: list[permission_type] = strawberry.field(
+            description="What the scope's credentials may do under the prefix, and nothing outside it."
+        )
 
     @strawberry.type(
         directives=[COGNITO],
@@ -123,6 +158,12 @@ def build_schema(
         )
         unavailable_message: str | None = strawberry.field(
             description="The refusal vendCredentials would answer with, safe to show; null when available."
+        )
+        location: ScopeLocation | None = strawberry.field(
+            description=(
+                "The S3 location the scope grants, rendered for you; null when the scope declares none or you "
+                "cannot get it now."
+            )
         )
 
     @strawberry.type

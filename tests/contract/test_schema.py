@@ -9,6 +9,7 @@ from moto.appsync.models import AWS_CUSTOM_GRAPHQL
 
 from resolvers.catalog import load_catalog
 from resolvers.decision import UNAVAILABLE_REASONS
+from resolvers.location import PERMISSIONS
 from vend_local.schema import appsync_sdl
 
 SCHEMA = Path(__file__).parents[2] / "schema.graphql"
@@ -90,8 +91,22 @@ def test_scope_info_says_whether_and_why_not() -> None:
         "available": "Boolean!",
         "unavailableReason": "ScopeUnavailableReason",
         "unavailableMessage": "String",
+        "location": "ScopeLocation",
     }
     reason = built().get_type("ScopeUnavailableReason")
     assert isinstance(reason, graphql.GraphQLEnumType)
     assert list(reason.values) == ["NOT_IN_GROUP", "CLAIM_MISSING", "CLAIM_INVALID"]
     assert set(reason.values) == set(UNAVAILABLE_REASONS.values())
+
+
+def test_scope_location_is_a_bucket_a_prefix_and_the_storage_browser_s_permissions() -> None:
+    assert field_types("ScopeLocation") == {
+        "bucket": "String!",
+        "prefix": "String!",
+        "permissions": "[ScopeLocationPermission!]!",
+    }
+    permission = built().get_type("ScopeLocationPermission")
+    assert isinstance(permission, graphql.GraphQLEnumType)
+    # The Storage Browser's LocationPermissions ('list', 'get', 'write', 'delete'), upper case; clients lower them.
+    assert list(permission.values) == ["LIST", "GET", "WRITE", "DELETE"]
+    assert [v.lower() for v in permission.values] == list(PERMISSIONS)

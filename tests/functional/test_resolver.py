@@ -135,12 +135,47 @@ def test_scopes_query_lists_every_scope_with_whether_the_caller_can_get_it() -> 
         "available": True,
         "unavailableReason": None,
         "unavailableMessage": None,
+        "location": {
+            "bucket": "vend-example-uploads",
+            "prefix": "users/11111111-2222-4333-8444-555555555555/",
+            "permissions": ["LIST", "GET", "WRITE", "DELETE"],
+        },
     }
     assert (
         envelope["data"][2]["unavailableMessage"] == "You are not in a group that may request REPORTS_READ."
     )
     # Listing is not a vend decision: nothing is audited
     assert telemetry.records == []
+
+
+def scopes_event(fixture: str) -> dict[str, Any]:
+    event = vend_event(fixture)
+    event["info"] = {"parentTypeName": "Query", "fieldName": "scopes", "variables": {}}
+    event["arguments"] = {}
+    return event
+
+
+def test_scopes_query_renders_each_location_for_the_caller_and_only_where_the_caller_can_get_the_scope() -> None:
+    # GIVEN an analyst of tenant acme (ID token), and a caller in no group and no tenant
+    analyst, _ = run(scopes_event("cognito_id_token"))
+    plain, _ = run(scopes_event("cognito_groups_null"))
+    # THEN the analyst gets every declared location, the tenant's from the validated claim
+    assert {s["name"]: s["location"] for s in analyst["data"]} == {
+        "S3_OWN_PREFIX": {
+            "bucket": "vend-example-uploads",
+            "prefix": "users/11111111-2222-4333-8444-555555555555/",
+            "permissions": ["LIST", "GET", "WRITE", "DELETE"],
+        },
+        "DYNAMODB_OWN_ITEMS": None,  # declares no location
+        "REPORTS_READ": {"bucket": "vend-example-uploads", "prefix": "reports/", "permissions": ["LIST", "GET"]},
+        "TENANT_FILES": {
+            "bucket": "vend-example-uploads",
+            "prefix": "tenants/acme/",
+            "permissions": ["LIST", "GET", "WRITE"],
+        },
+    }
+    # AND a scope the caller cannot get names no location, not even a template
+    assert [s["location"] for s in plain["data"][2:]] == [None, None]
 
 
 def test_scopes_query_refuses_a_foreign_identity() -> None:
