@@ -24,7 +24,7 @@ from vend_local.iam.ceiling import CeilingError, role_ceiling
 from vend_local.iam.closed_world import closed_request
 from vend_local.iam.evaluation import evaluate_prepared, prepare
 from vend_local.iam.model import Decision, Policy, Request
-from vend_local.iam.session_context import role_session
+from vend_local.iam.session_context import SessionContext, role_session
 
 SESSION_SOURCE = "session policy"
 
@@ -93,7 +93,14 @@ def ask(
     prepared = prepare(policies)
     if isinstance(prepared, Decision):
         return Answer(question, prepared, None)
-    session = role_session(
+    session = plan_session(plan, deployment, now)
+    request = closed_request(question.action, question.resource, question.context, session, prepared)
+    return Answer(question, evaluate_prepared(request, prepared), request)
+
+
+def plan_session(plan: VendPlan, deployment: Mapping[str, str], now: datetime) -> SessionContext:
+    """The context AWS gives every request of the session the plan asks for, issued at ``now``."""
+    return role_session(
         role_arn=plan.role_arn,
         session_name=plan.session_name,
         source_identity=plan.source_identity,
@@ -102,5 +109,3 @@ def ask(
         issued_at=now,
         now=now,
     )
-    request = closed_request(question.action, question.resource, question.context, session, prepared)
-    return Answer(question, evaluate_prepared(request, prepared), request)

@@ -20,6 +20,7 @@ from vend_local.budget import WARN_PERCENT, check_budget, warn_threshold
 from vend_local.catalog_cases import CasesError, default_path, load_cases
 from vend_local.enum_check import scope_enum_problems
 from vend_local.findings import Finding, error
+from vend_local.location_check import location_findings
 from vend_local.set_operator_lint import set_operator_warnings
 from vend_local.worst_case import worst_case
 
@@ -130,6 +131,7 @@ def _check(path: Path, schema: Path, *, strict: bool) -> int:
     usages, budget_findings = check_budget(catalog, worst, source=source)
     findings += budget_findings
     findings += set_operator_warnings(catalog, source)
+    findings += location_findings(catalog, path, source, now=datetime.now(UTC))
     findings += _schema_findings(schema, catalog)
 
     for finding in findings:

@@ -62,13 +62,23 @@ def longest_claim_value(pattern: re.Pattern[str]) -> str | None:
     drawn from representative characters and those the pattern names. That is exact for patterns built from
     character classes and repetitions; a pattern with deeper structure may hide a longer value.
     """
+    found = claim_values(pattern, 1)
+    return found[0] if found else None
+
+
+def claim_values(pattern: re.Pattern[str], count: int) -> tuple[str, ...]:
+    """Up to ``count`` distinct values that ``CLAIM_BASE`` and ``pattern`` both fully match, longest first,
+    found as ``longest_claim_value`` finds its one (fewer when the search finds fewer)."""
     alphabet = _alphabet(pattern.pattern)
     literals = _literal_runs(pattern.pattern)
+    found: dict[str, None] = {}
     for length in range(variables.CLAIM_VALUE_MAX, 0, -1):
         for candidate in _candidates(length, alphabet, literals):
             if variables.CLAIM_BASE.fullmatch(candidate) and pattern.fullmatch(candidate):
-                return candidate
-    return None
+                found[candidate] = None
+                if len(found) == count:
+                    return tuple(found)
+    return tuple(found)
 
 
 def worst_case(catalog: Catalog, catalog_path: Path) -> WorstCase:

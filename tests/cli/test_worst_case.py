@@ -13,6 +13,7 @@ from vend_local.worst_case import (
     WORST_BUCKET,
     WORST_TABLE_ARN,
     WORST_TABLE_NAME,
+    claim_values,
     longest_claim_value,
     worst_case,
 )
@@ -94,3 +95,18 @@ def test_the_example_catalog_worst_case() -> None:
     assert worst.settings.deployment["bucket"] == WORST_BUCKET
     assert worst.settings.deployment["table_arn"] == WORST_TABLE_ARN
     assert set(worst.settings.role_arns) == {"uploads", "data"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "count", "expected"),
+    [
+        ("[a-z]{2,3}", 2, ("aaa", "aaz")),
+        ("acme", 2, ("acme",)),  # a pattern with one value gives one
+        ("acme|globex", 3, ("globex", "acme")),  # longest first
+        ("(?!)", 2, ()),  # a pattern no value matches gives none
+    ],
+)
+def test_claim_values_are_distinct_matching_values_longest_first(
+    pattern: str, count: int, expected: tuple[str, ...]
+) -> None:
+    assert claim_values(re.compile(pattern), count) == expected
