@@ -65,9 +65,12 @@ COGNITO_CORS_HEADERS: Final = (
     "x-amz-target",
     "x-amz-user-agent",
 )
-# The bucket's rule: the page lists (GET) and uploads (PUT) with the AWS SDK v3 and vended credentials. These are
-# the headers that SDK sends (SigV4, the session token, flexible checksums on PutObject, its retry headers).
-S3_CORS_METHODS: Final = ("GET", "PUT")
+# The bucket's rule. The example page lists (GET) and uploads (PUT) with the AWS SDK v3; the Storage Browser example
+# (Amplify Storage) also reads an object's head before a download (HEAD), deletes (DELETE), and uploads large files
+# in parts (POST to start and complete, PUT per part, DELETE to abort). The headers are those the two clients send
+# (SigV4, the session token, flexible checksums, the SDK's retry headers; Amplify's If-None-Match for "do not
+# overwrite"); the one response header beyond CORS's safe list that a client reads is a part's ETag.
+S3_CORS_METHODS: Final = ("GET", "PUT", "HEAD", "DELETE", "POST")
 S3_CORS_HEADERS: Final = (
     "amz-sdk-invocation-id",
     "amz-sdk-request",
@@ -79,6 +82,14 @@ S3_CORS_HEADERS: Final = (
     "x-amz-sdk-checksum-algorithm",
     "x-amz-security-token",
     "x-amz-user-agent",
+)
+S3_CORS_EXPOSE_HEADERS: Final = ("ETag",)
+# S3's body for a preflight its CORS rules do not allow (403, and no CORS header: the browser sends nothing).
+S3_CORS_REFUSAL: Final = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS '
+    "request is not allowed. This is usually because the evalution of Origin, request method / "
+    "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's "
+    "CORS spec.</Message></Error>"
 )
 
 
@@ -110,6 +121,8 @@ class Deployment:
     table_arn: str | None
     account_id: str | None
     endpoint_url: str | None = None
+    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint takes it ("localhost:<port>").
+    s3_custom_endpoint: str | None = None
     lambda_credentials: RoleCredentials | None = None
     users: tuple[SeededUser, ...] = ()
 
@@ -162,6 +175,15 @@ def handler_environment(deployment: Deployment, catalog_path: str) -> dict[str, 
     return env
 
 
+# Browsers resolve every *.localhost name to the loopback address (RFC 6761), so "<bucket>.localhost" needs no DNS.
+LOCAL_HOST: Final = "localhost"
+
+
+def virtual_hosts(bucket: str) -> tuple[str, ...]:
+    """The host names the HTTPS listener answers for: the bucket's virtual host, and the bare name."""
+    return (f"{bucket}.{LOCAL_HOST}", LOCAL_HOST)
+
+
 # Variables that would point boto3 at another account or endpoint in embedded mode.
 EMBEDDED_UNSET: Final = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 
@@ -175,13 +197,17 @@ def _header_list(value: str) -> frozenset[str]:
 
 
 class EmbeddedCors:
-    """WSGI middleware in front of moto: CORS for the given origins only, and only what the example page needs.
+    """WSGI middleware in front of moto: CORS for the given origins only, and only what the example pages need.
 
     - the root (Cognito's JSON API): preflights answered here, and InitiateAuth's answers made readable, since
       moto's Cognito has no CORS of its own once moto's global CORS is off;
-    - the uploads bucket: moto applies the bucket's CORS rule to preflights and object answers but not to
-      bucket-level answers (ListObjectsV2), which S3 does; for a GET of the bucket from an origin of that same
-      rule, the missing Access-Control-Allow-Origin is added;
+    - the uploads bucket, addressed by path (``/<bucket>/...``) or by virtual host (``<bucket>.localhost``, the
+      HTTPS listener Amplify Storage reaches): preflights answered here by the bucket's rule as S3 evaluates it
+      (origin, method and every requested header must match, else 403 and no CORS header). moto's own preflight
+      answer checks only the origin, and refuses a preflight for a key that exists (its anonymous-access check
+      runs first), which would block every download, overwrite and delete. Answers themselves carry moto's CORS
+      for the rule; moto omits it on bucket-level answers (ListObjectsV2), so for a GET of the bucket the missing
+      Access-Control-Allow-Origin is added;
     - any origin not given: every CORS header moto would send is dropped, so no service grants it anything.
 
     Requests are forwarded unchanged: CORS decides what a browser may read, not what reaches moto.
@@ -190,29 +216,85 @@ class EmbeddedCors:
     def __init__(self, app: WSGIApplication, origins: Iterable[str], bucket: str = demo.BUCKET) -> None:
         self._app = app
         self._origins = frozenset(origins)
-        self._bucket_paths = frozenset({f"/{bucket}", f"/{bucket}/"})
+        self._bucket = bucket
+        self._bucket_host = virtual_hosts(bucket)[0]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         origin = environ.get("HTTP_ORIGIN")
         if origin is None:
             return self._app(environ, start_response)
-        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        method = environ.get("REQUEST_METHOD")
+        preflight = method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
         allowed = origin in self._origins
-        if path == COGNITO_CORS_PATH:
-            if method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
-                return self._cognito_preflight(environ, origin, start_response)
-            readable = (
-                allowed
-                and method in COGNITO_CORS_METHODS
-                and environ.get("HTTP_X_AMZ_TARGET") in COGNITO_CORS_TARGETS
-            )
-            # Only this middleware speaks CORS for the root: whatever moto might add is dropped.
-            return self._app(environ, _with_cors(start_response, origin if readable else None, replace=True))
+        bucket_level = self._bucket_level(environ)
+        if bucket_level is not None and preflight:
+            return self._s3_preflight(environ, origin, start_response)
+        if bucket_level is None and environ.get("PATH_INFO") == COGNITO_CORS_PATH:
+            return self._cognito(environ, origin, start_response, preflight=preflight)
         if not allowed:
             return self._app(environ, _with_cors(start_response, None, replace=True))
-        if path in self._bucket_paths and method == "GET":
+        if bucket_level and method == "GET":
             return self._app(environ, _with_cors(start_response, origin, replace=False))
         return self._app(environ, start_response)
+
+    def _cognito(
+        self, environ: WSGIEnvironment, origin: str, start_response: StartResponse, *, preflight: bool
+    ) -> Iterable[bytes]:
+        if preflight:
+            return self._cognito_preflight(environ, origin, start_response)
+        readable = (
+            origin in self._origins
+            and environ.get("REQUEST_METHOD") in COGNITO_CORS_METHODS
+            and environ.get("HTTP_X_AMZ_TARGET") in COGNITO_CORS_TARGETS
+        )
+        # Only this middleware speaks CORS for the root: whatever moto might add is dropped.
+        return self._app(environ, _with_cors(start_response, origin if readable else None, replace=True))
+
+    def _bucket_level(self, environ: WSGIEnvironment) -> bool | None:
+        """None: not a request to the bucket; True: to the bucket itself; False: to one of its objects."""
+        path = environ.get("PATH_INFO", "")
+        host = environ.get("HTTP_HOST", "").rpartition(":")[0] or environ.get("HTTP_HOST", "")
+        if host.lower() == self._bucket_host:
+            return path in ("", "/")
+        if path in (f"/{self._bucket}", f"/{self._bucket}/"):
+            return True
+        return False if path.startswith(f"/{self._bucket}/") else None
+
+    def _s3_preflight(
+        self, environ: WSGIEnvironment, origin: str, start_response: StartResponse
+    ) -> list[bytes]:
+        """S3's answer to a preflight, by the bucket's one rule (see _seed_data)."""
+        requested = [
+            h.strip().lower()
+            for h in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")
+            if h.strip()
+        ]
+        allowed = (
+            origin in self._origins
+            and environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] in S3_CORS_METHODS
+            and set(requested) <= set(S3_CORS_HEADERS)
+        )
+        vary = ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")
+        if not allowed:
+            body = S3_CORS_REFUSAL.encode()
+            start_response(
+                "403 Forbidden",
+                [("Content-Type", "application/xml"), ("Content-Length", str(len(body))), vary],
+            )
+            return [body]
+        headers = [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Methods", ", ".join(S3_CORS_METHODS)),
+            ("Access-Control-Expose-Headers", ", ".join(S3_CORS_EXPOSE_HEADERS)),
+            ("Access-Control-Max-Age", str(CORS_MAX_AGE_SECONDS)),
+            ("Content-Length", "0"),
+            vary,
+        ]
+        if requested:
+            # S3 names the requested headers back, as sent.
+            headers.insert(2, ("Access-Control-Allow-Headers", ", ".join(dict.fromkeys(requested))))
+        start_response("200 OK", headers)
+        return []
 
     def _cognito_preflight(
         self, environ: WSGIEnvironment, origin: str, start_response: StartResponse
@@ -305,37 +387,49 @@ class EmbeddedAws:
         # The enforcement in front of moto (None with enforce=False): its session registry and clock.
         self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
         self._restore_cognito = _trusted_cognito()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[BaseWSGIServer, threading.Thread]] = []
         self.endpoint_url = ""
+        # S3 over HTTPS for Amplify Storage's customEndpoint ("localhost:<port>"; see vend_local/local_tls.py).
+        self.s3_custom_endpoint = ""
+        self.certificate_pem = b""
 
     def start(self) -> str:
         from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415 - imported by __init__
         from werkzeug.serving import make_server  # noqa: PLC0415 - with moto, only when serving
+
+        from vend_local.local_tls import server_context  # noqa: PLC0415 - cryptography: only when serving
 
         class QuietRequestHandler(MotoRequestHandler):
             # No access log: a request line can carry a presigned URL's security token.
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass
 
-        self._server = make_server(
-            self._host, self._port, self._app, threaded=True, request_handler=QuietRequestHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="vend-embedded-aws", daemon=True
-        )
-        self._thread.start()
-        # What the socket really bound (port 0 picks a free one).
-        host, port = self._server.socket.getsockname()[:2]
+        certificate = server_context(virtual_hosts(demo.BUCKET))
+        self.certificate_pem = certificate.pem
+        for port, tls in ((self._port, None), (0, certificate.context)):
+            server = make_server(
+                self._host,
+                port,
+                self._app,
+                threaded=True,
+                request_handler=QuietRequestHandler,
+                ssl_context=tls,
+            )
+            thread = threading.Thread(target=server.serve_forever, name="vend-embedded-aws", daemon=True)
+            thread.start()
+            self._servers.append((server, thread))
+        # What the sockets really bound (port 0 picks a free one).
+        host, port = self._servers[0][0].socket.getsockname()[:2]
         self.endpoint_url = f"http://{host}:{port}"
+        self.s3_custom_endpoint = f"{LOCAL_HOST}:{self._servers[1][0].socket.getsockname()[1]}"
         return self.endpoint_url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        for server, _ in self._servers:
+            server.shutdown()
+            server.server_close()
+        for _, thread in self._servers:
+            thread.join()
         self._restore_cognito()
 
     def client(self, service: str, region: str = demo.REGION, **credentials: str) -> Any:
@@ -366,6 +460,7 @@ class EmbeddedAws:
             table_arn=table_arn,
             account_id=demo.ACCOUNT_ID,
             endpoint_url=self.endpoint_url,
+            s3_custom_endpoint=self.s3_custom_endpoint,
             lambda_credentials=RoleCredentials(
                 assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
             ),
@@ -489,6 +584,7 @@ class EmbeddedAws:
                             "AllowedOrigins": list(self._cors_origins),
                             "AllowedMethods": list(S3_CORS_METHODS),
                             "AllowedHeaders": list(S3_CORS_HEADERS),
+                            "ExposeHeaders": list(S3_CORS_EXPOSE_HEADERS),
                             "MaxAgeSeconds": CORS_MAX_AGE_SECONDS,
                         }
                     ]

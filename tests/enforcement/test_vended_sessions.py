@@ -322,19 +322,20 @@ def test_another_session_s_token_is_invalid(world: World) -> None:
     )
 
 
-@pytest.mark.parametrize("signature", ["s3", "s3v4"])
-def test_a_presigned_url_of_a_vended_session_is_not_modelled_and_refused(
-    world: World, signature: str
+def test_a_sigv2_presigned_url_of_a_vended_session_is_not_modelled_and_refused_in_s3_s_shape(
+    world: World,
 ) -> None:
     creds = world.vend("alice", "S3_OWN_PREFIX")
     key = world.key("alice")
     world.client("s3", creds).put_object(Bucket=world.bucket, Key=key, Body=b"x")
-    s3 = world.client("s3", creds, config=Config(signature_version=signature))
+    s3 = world.client("s3", creds, config=Config(signature_version="s3"))
     url = s3.generate_presigned_url("get_object", Params={"Bucket": world.bucket, "Key": key})
     response = httpx.get(url, timeout=30)
     assert response.status_code == 403
-    assert "<Code>AccessDenied</Code>" in response.text
-    assert "presigned" in response.text
+    assert response.text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    )
+    assert "because the embedded AWS does not model it: SigV2 authentication" in response.text
 
 
 def test_an_operation_without_a_mapping_is_refused_and_named(world: World) -> None:

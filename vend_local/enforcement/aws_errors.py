@@ -30,6 +30,17 @@ class Failure(Enum):
     SKEWED = "request time too skewed"
     CONTENT_SHA256 = "x-amz-content-sha256 mismatch"
     MALFORMED = "malformed authorization"
+    # Presigned (query-string) requests, S3's own refusals.
+    REQUEST_EXPIRED = "request has expired"
+    NOT_YET_VALID = "request is not yet valid"
+    QUERY_PARAMETERS = "bad query-string authentication"
+    TWO_MECHANISMS = "more than one authentication mechanism"
+
+
+MISSING_QUERY_PARAMS: Final = (
+    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, "
+    "X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,21 @@ _S3: Final = {
         "AuthorizationHeaderMalformed",
         "The authorization header is malformed.",
     ),
+    Failure.REQUEST_EXPIRED: ("403 Forbidden", "AccessDenied", "Request has expired"),
+    Failure.NOT_YET_VALID: ("403 Forbidden", "AccessDenied", "Request is not yet valid"),
+    Failure.QUERY_PARAMETERS: (
+        "400 Bad Request",
+        "AuthorizationQueryParametersError",
+        MISSING_QUERY_PARAMS,
+    ),
+    Failure.TWO_MECHANISMS: (
+        "400 Bad Request",
+        "InvalidArgument",
+        (
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
+            "parameter or the Authorization header should be specified"
+        ),
+    ),
 }
 _SIGNATURE_MESSAGE: Final = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
@@ -87,6 +113,17 @@ _JSON: Final = {
     Failure.SKEWED: ("InvalidSignatureException", "Signature expired: the request time is too far from now."),
     Failure.CONTENT_SHA256: ("InvalidSignatureException", _SIGNATURE_MESSAGE),
     Failure.MALFORMED: ("IncompleteSignatureException", "The authorization header is malformed."),
+    # Query-string authentication is judged for S3 only; the others refuse it before reaching these.
+    Failure.REQUEST_EXPIRED: ("InvalidSignatureException", "Signature expired."),
+    Failure.NOT_YET_VALID: ("InvalidSignatureException", "Signature not yet current."),
+    Failure.QUERY_PARAMETERS: (
+        "IncompleteSignatureException",
+        "The query-string authentication is malformed.",
+    ),
+    Failure.TWO_MECHANISMS: (
+        "InvalidSignatureException",
+        "Found both an Authorization header and query authentication.",
+    ),
 }
 _QUERY: Final = {
     Failure.ACCESS_DENIED: ("403 Forbidden", "AccessDenied", ""),
@@ -104,6 +141,18 @@ _QUERY: Final = {
     Failure.SKEWED: ("400 Bad Request", "RequestExpired", "Request has expired."),
     Failure.CONTENT_SHA256: ("403 Forbidden", "SignatureDoesNotMatch", _SIGNATURE_MESSAGE),
     Failure.MALFORMED: ("400 Bad Request", "IncompleteSignature", "The authorization header is malformed."),
+    Failure.REQUEST_EXPIRED: ("400 Bad Request", "RequestExpired", "Request has expired."),
+    Failure.NOT_YET_VALID: ("400 Bad Request", "RequestExpired", "Request is not yet valid."),
+    Failure.QUERY_PARAMETERS: (
+        "400 Bad Request",
+        "IncompleteSignature",
+        "The query-string authentication is malformed.",
+    ),
+    Failure.TWO_MECHANISMS: (
+        "400 Bad Request",
+        "InvalidParameterCombination",
+        "Found both an Authorization header and query authentication.",
+    ),
 }
 QUERY_NAMESPACES: Final = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",

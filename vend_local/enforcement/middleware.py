@@ -3,8 +3,10 @@ issued is allowed only as IAM would allow it. In-process reads of moto's state (
 
 Per request with a recorded session's access key:
 1. authentication, as AWS: the session token must be the session's, the session unexpired, the SigV4
-   signature valid for the session's secret (sigv4); presigned (query-string) and SigV2 requests are not
-   modelled and refused;
+   signature valid for the session's secret (sigv4), in the Authorization header or, for S3, in the query string
+   of a presigned URL (valid from X-Amz-Date for X-Amz-Expires seconds, at most a week, and never after the
+   session expires); query-string authentication for another service, SigV2, and both mechanisms at once are
+   refused;
 2. mapping: the HTTP request -> the IAM questions its operation asks (vend_local.iam.*_requests);
 3. evaluation: each question, with the session's global context, against the role's identity policies (inline
    and attached, moto's IAM), its permissions boundary and the session policies (the inline policy moto kept
@@ -45,7 +47,7 @@ from vend_local.enforcement.trust import TrustNotModelled, applicable
 from vend_local.iam.dynamodb_requests import map_dynamodb
 from vend_local.iam.http_request import HttpRequest, Mapped, NotModelled
 from vend_local.iam.model import Request
-from vend_local.iam.s3_requests import map_s3
+from vend_local.iam.s3_requests import Presigned, map_s3
 from vend_local.iam.sts_requests import AssumeRoleCall, assume_role_call, map_sts
 
 if TYPE_CHECKING:
@@ -59,6 +61,11 @@ _SCOPE: Final = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 _ISSUED_KEY: Final = re.compile(rb"<AccessKeyId>([A-Z0-9]+)</AccessKeyId>")
 # Other ways a request can name an access key: SigV4 in the query (presigned), SigV2 in the query or header.
 _QUERY_KEY: Final = re.compile(r"(?:^|&)(?:X-Amz-Credential|AWSAccessKeyId)=([A-Za-z0-9]+)", re.IGNORECASE)
+# Any query parameter that is query-string authentication (SigV4's or SigV2's), in any letter case.
+_QUERY_AUTH: Final = re.compile(
+    r"(?:^|&)(?:X-Amz-(?:Algorithm|Credential|Signature)|Signature|AWSAccessKeyId)=", re.IGNORECASE
+)
+_QUERY_SIGV4: Final = re.compile(r"(?:^|&)X-Amz-Credential=", re.IGNORECASE)
 _SIGV2_KEY: Final = re.compile(r"^AWS ([A-Za-z0-9]+):")
 
 
@@ -78,6 +85,9 @@ class _Incoming:
     headers: dict[str, str]  # lower-case names
     raw_uri: str
     now: datetime
+    # How the request authenticates: "header" (SigV4 Authorization), "query" (a presigned SigV4 URL), "other".
+    mechanism: str
+    query: tuple[tuple[str, str], ...]  # decoded, in order
 
     @property
     def method(self) -> str:
@@ -110,16 +120,16 @@ class Enforcement:
             self.registry.clear()
             return self._app(environ, start_response)
         authorization = environ.get("HTTP_AUTHORIZATION")
+        query_string = environ.get("QUERY_STRING", "")
         key = sigv4.access_key_of(authorization)
         other = None
         if key is None:
-            match = _QUERY_KEY.search(environ.get("QUERY_STRING", "")) or _SIGV2_KEY.match(
-                authorization or ""
-            )
+            match = _QUERY_KEY.search(query_string) or _SIGV2_KEY.match(authorization or "")
             other = match[1] if match else None
         session = self.registry.get(key or other or "")
-        scope = _SCOPE.search(authorization or "")
-        region, service = (scope[1], scope[2]) if scope else ("", "")
+        query = _query_pairs(query_string)
+        mechanism = "header" if key is not None else "query" if _QUERY_SIGV4.search(query_string) else "other"
+        region, service = _scope_of(authorization, query, mechanism)
         if session is None:
             if service == "sts":
                 return self._forward(environ, start_response, _read_body(environ), None)
@@ -134,8 +144,10 @@ class Enforcement:
             headers=_headers(environ),
             raw_uri=_raw_uri(environ),
             now=self.clock(),
+            mechanism=mechanism,
+            query=query,
         )
-        refusal = self._authenticate(incoming, other_auth=other is not None) or self._authorise(incoming)
+        refusal = self._authenticate(incoming) or self._authorise(incoming)
         if refusal is not None:
             return self._refuse(environ, start_response, refusal, service, session)
         if service != "sts":
@@ -144,43 +156,64 @@ class Enforcement:
 
     # ---- the decision ---------------------------------------------------------------------------------
 
-    def _authenticate(self, incoming: _Incoming, *, other_auth: bool) -> _Refusal | None:
+    def _authenticate(self, incoming: _Incoming) -> _Refusal | None:
         """AWS's authentication of a session's request: token, expiry, signature."""
         session = incoming.session
-        if other_auth:
+        if incoming.mechanism == "query":
+            return self._authenticate_query(incoming)
+        if incoming.mechanism != "header":
             return _not_modelled(
-                session, "presigned or SigV2 request", "*", "query-string (presigned) or SigV2 authentication"
+                session, "SigV2 request", "*", "SigV2 authentication (header or query string)"
             )
+        if _QUERY_AUTH.search(incoming.environ.get("QUERY_STRING", "")):
+            return _Refusal(Failure.TWO_MECHANISMS)
         parsed = sigv4.parse(incoming.environ.get("HTTP_AUTHORIZATION", ""))
         if parsed is None:
             return _Refusal(Failure.MALFORMED)
         token = incoming.environ.get("HTTP_X_AMZ_SECURITY_TOKEN")
-        if token is None or not hmac.compare_digest(token.encode(), session.session_token.encode()):
-            return _Refusal(Failure.INVALID_TOKEN)
-        if incoming.now >= session.expiration:
-            return _Refusal(Failure.EXPIRED_TOKEN)
-        signed = sigv4.SignedRequest(
-            incoming.method,
-            incoming.headers.get("host", ""),
-            incoming.raw_uri,
-            incoming.headers,
-            incoming.body,
+        refused = _session_refusal(session, token, incoming.now)
+        if refused is not None:
+            return refused
+        failure = sigv4.verify(_signed(incoming), parsed, session.secret_access_key, now=incoming.now)
+        return None if failure is None else _Refusal(failure)
+
+    def _authenticate_query(self, incoming: _Incoming) -> _Refusal | None:
+        """A presigned URL: S3's query-string SigV4 (other services' are not modelled)."""
+        session = incoming.session
+        if incoming.service != "s3":
+            service = incoming.service or "unknown service"
+            return _not_modelled(
+                session, f"presigned {service} request", "*", "query-string authentication outside S3"
+            )
+        if incoming.environ.get("HTTP_AUTHORIZATION") is not None:
+            return _Refusal(Failure.TWO_MECHANISMS)
+        parsed = sigv4.parse_query(incoming.query)
+        if isinstance(parsed, sigv4.QueryProblem):
+            return _Refusal(Failure.QUERY_PARAMETERS, parsed.message)
+        refused = _session_refusal(session, parsed.token, incoming.now)
+        if refused is not None:
+            return refused
+        failure = sigv4.verify_query(
+            _signed(incoming), incoming.query, parsed, session.secret_access_key, now=incoming.now
         )
-        failure = sigv4.verify(signed, parsed, session.secret_access_key, now=incoming.now)
         return None if failure is None else _Refusal(failure)
 
     def _authorise(self, incoming: _Incoming) -> _Refusal | None:
         """IAM's authorisation of an authenticated request: every question its operation asks must be allowed."""
         session = incoming.session
         parts = urlsplit(incoming.raw_uri)
+        presigned = incoming.mechanism == "query"
         http = HttpRequest(
             method=incoming.method,
             path=unquote(parts.path),
-            query=_query_pairs(parts.query),
+            # A presigned URL's authentication parameters are not the operation's.
+            query=tuple((k, v) for k, v in incoming.query if not (presigned and k in sigv4.AUTH_PARAMS)),
             headers=incoming.headers,
             body=incoming.body,
         )
-        mapped = self._map(incoming.service, http, incoming.region, session)
+        mapped = self._map(
+            incoming.service, http, incoming.region, session, presigned=_presign_facts(incoming)
+        )
         if isinstance(mapped, NotModelled):
             return _not_modelled(session, mapped.operation, "*", mapped.reason)
         if not mapped.requests:
@@ -217,9 +250,21 @@ class Enforcement:
                 return _Refusal(Failure.ACCESS_DENIED, message)
         return None
 
-    def _map(self, service: str, http: HttpRequest, region: str, session: SessionRecord) -> Mapped:
+    def _map(
+        self,
+        service: str,
+        http: HttpRequest,
+        region: str,
+        session: SessionRecord,
+        *,
+        presigned: Presigned | None,
+    ) -> Mapped:
         if service == "s3":
-            return map_s3(http, virtual_host_bucket=moto_state.virtual_host_bucket(http.header("host") or ""))
+            return map_s3(
+                http,
+                virtual_host_bucket=moto_state.virtual_host_bucket(http.header("host") or ""),
+                presigned=presigned,
+            )
         if service == "dynamodb":
             account = session.account
             return map_dynamodb(
@@ -276,7 +321,10 @@ class Enforcement:
         origin = environ.get("HTTP_ORIGIN")
         if service == "s3" and origin:
             # S3 applies the bucket's CORS rule to its errors too, so a browser can read the refusal.
-            bucket = unquote(urlsplit(_raw_uri(environ)).path).removeprefix("/").partition("/")[0]
+            bucket = (
+                moto_state.virtual_host_bucket(environ.get("HTTP_HOST", ""))
+                or (unquote(urlsplit(_raw_uri(environ)).path).removeprefix("/").partition("/")[0])
+            )
             headers += moto_state.bucket_cors(session.account, bucket, origin, method)
         start_response(error.status, headers)
         return [error.body]
@@ -336,6 +384,51 @@ class Enforcement:
                 session_token=session.session_token,
             )
         )
+
+
+def _scope_of(
+    authorization: str | None, query: tuple[tuple[str, str], ...], mechanism: str
+) -> tuple[str, str]:
+    """(region, service) from the SigV4 credential scope, of the header or of a presigned URL. SigV2 has no
+    scope: S3's own forms of it ("AWS <key>:<signature>", or AWSAccessKeyId, Signature and Expires in the query)
+    are S3's, so that the refusal comes in S3's shape."""
+    if mechanism == "query":
+        credential = next((v for k, v in query if k == "X-Amz-Credential"), "")
+        scope = _SCOPE.search(f"Credential={credential},")
+    else:
+        scope = _SCOPE.search(authorization or "")
+    if scope:
+        return scope[1], scope[2]
+    names = {k for k, _ in query}
+    if _SIGV2_KEY.match(authorization or "") or {"AWSAccessKeyId", "Signature", "Expires"} <= names:
+        return "", "s3"
+    return "", ""
+
+
+def _session_refusal(session: SessionRecord, token: str | None, now: datetime) -> _Refusal | None:
+    """The session token must be the session's, and the session unexpired (a presigned URL too)."""
+    if token is None or not hmac.compare_digest(token.encode(), session.session_token.encode()):
+        return _Refusal(Failure.INVALID_TOKEN)
+    if now >= session.expiration:
+        return _Refusal(Failure.EXPIRED_TOKEN)
+    return None
+
+
+def _signed(incoming: _Incoming) -> sigv4.SignedRequest:
+    return sigv4.SignedRequest(
+        incoming.method, incoming.headers.get("host", ""), incoming.raw_uri, incoming.headers, incoming.body
+    )
+
+
+def _presign_facts(incoming: _Incoming) -> Presigned | None:
+    """What a presigned request tells S3's condition keys (s3:authType, s3:signatureAge), after authentication."""
+    if incoming.mechanism != "query":
+        return None
+    parsed = sigv4.parse_query(incoming.query)
+    if isinstance(parsed, sigv4.QueryProblem):
+        return None
+    age = incoming.now - parsed.signed_at()
+    return Presigned(signature_age_ms=max(0, int(age.total_seconds() * 1000)))
 
 
 def _not_modelled(session: SessionRecord, operation: str, resource: str, reason: str) -> _Refusal:

@@ -6,9 +6,10 @@ reference's "Permissions" section of each operation. What an operation needs bey
 as a separate ``Request``, as S3 does: PutObject with an ACL header also needs s3:PutObjectAcl, with
 x-amz-tagging also s3:PutObjectTagging; CopyObject needs s3:GetObject on the source.
 
-Anything not in the tables below -- an unknown sub-resource or query parameter, presigned (query-string)
-authentication, a POST form upload -- is ``NotModelled``: the enforcement denies it and names it.
-Only header-signed (SigV4 ``Authorization``) requests are mapped, so s3:authType is REST-HEADER.
+Anything not in the tables below -- an unknown sub-resource or query parameter, a POST form upload -- is
+``NotModelled``: the enforcement denies it and names it. A request is header-signed (s3:authType REST-HEADER)
+or, given ``presigned``, a presigned URL whose authentication parameters the caller has already removed
+(s3:authType REST-QUERY-STRING, and s3:signatureAge, the milliseconds since it was signed).
 """
 
 from __future__ import annotations
@@ -172,13 +173,23 @@ WRITES: Final[Mapping[tuple[str, frozenset[str]], str]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Presigned:
+    """What a presigned URL tells S3's condition keys."""
+
+    signature_age_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Target:
     bucket: str | None
     key: str | None  # None: the bucket itself (or the service, without a bucket)
 
 
-def map_s3(request: HttpRequest, *, virtual_host_bucket: str | None = None) -> Mapped:
-    """The IAM questions S3 asks for ``request``; ``virtual_host_bucket`` when the Host header named it."""
+def map_s3(
+    request: HttpRequest, *, virtual_host_bucket: str | None = None, presigned: Presigned | None = None
+) -> Mapped:
+    """The IAM questions S3 asks for ``request``; ``virtual_host_bucket`` when the Host header named it,
+    ``presigned`` when it is a presigned URL."""
     unknown = sorted({k for k, _ in request.query} - SUBRESOURCES - PLAIN_PARAMS)
     if unknown:
         return NotModelled(
@@ -186,7 +197,7 @@ def map_s3(request: HttpRequest, *, virtual_host_bucket: str | None = None) -> M
         )
     target = _target(request.path, virtual_host_bucket)
     subs = frozenset(k for k, _ in request.query if k in SUBRESOURCES)
-    context, missing = _context(request)
+    context, missing = _context(request, presigned)
     if target.bucket is None:
         if request.method == "GET" and not subs:
             return Operation("ListBuckets", (Request("s3:ListAllMyBuckets", "*", context, missing),))
@@ -205,12 +216,17 @@ def _target(path: str, virtual_host_bucket: str | None) -> _Target:
     return _Target(bucket or None, key or None)
 
 
-def _context(request: HttpRequest) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+def _context(
+    request: HttpRequest, presigned: Presigned | None
+) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     context: dict[str, tuple[str, ...]] = {
-        "s3:authType": ("REST-HEADER",),
+        "s3:authType": ("REST-HEADER" if presigned is None else "REST-QUERY-STRING",),
         "s3:signatureversion": ("AWS4-HMAC-SHA256",),
     }
     missing: set[str] = set(ALWAYS_ABSENT)
+    if presigned is not None:
+        # Left out for a header-signed request (neither present nor absent): a policy naming it is NotModelled.
+        context["s3:signatureAge"] = (str(presigned.signature_age_ms),)
     for key, header in HEADER_KEYS.items():
         value = request.header(header)
         if value is None:
