@@ -254,6 +254,7 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
         bucket=deployment.bucket,
         table_arn=deployment.table_arn,
         users=[DemoLogin(u.username, u.sub, list(u.groups), u.tenant, u.password) for u in deployment.users],
+        s3_custom_endpoint=deployment.s3_custom_endpoint,
     )
 
 
@@ -274,6 +275,11 @@ def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str],
         f"  CORS      {', '.join(cors_origins) if cors_origins else 'no browser origins allowed (--cors-origin)'}",
         f"  IAM       {_enforcement_line(state, enforce=enforce)}",
     ]
+    if state.s3_custom_endpoint:
+        lines.append(
+            f"  S3 HTTPS  https://<bucket>.{state.s3_custom_endpoint}  (Amplify Storage customEndpoint "
+            f"'{state.s3_custom_endpoint}'; a certificate made for this run: docs/local-server.md)"
+        )
     if state.users:
         lines.append("  Demo users (local-only passwords for the embedded Cognito):")
         for user in state.users:

@@ -42,6 +42,8 @@ class ServerState:
     bucket: str | None
     table_arn: str | None
     users: list[DemoLogin]
+    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint ("localhost:<port>"); None with --aws.
+    s3_custom_endpoint: str | None = None
 
     def user(self, username: str) -> DemoLogin | None:
         return next((u for u in self.users if u.username == username), None)

@@ -17,4 +17,18 @@ export type {
 export { VendCredentialsError, isVendCredentialsError, toVendCredentialsError, SERVICE_ERROR_TYPES } from './errors.js';
 export type { VendErrorType, ServiceErrorType } from './errors.js';
 export { Scope } from './graphql/API.js';
-export type { VendedCredentials, ScopeInfo } from './graphql/API.js';
+export type { VendedCredentials, ScopeInfo, ScopeLocation } from './graphql/API.js';
+export { locationCredentialsProvider, storageBrowserConfig, SCOPES_QUERY_STATEMENT } from './storage.js';
+export type {
+  AuthEvents,
+  LocationCredentialsProvider,
+  LocationCredentialsRequest,
+  ListLocationsInput,
+  ScopesGraphQLRequest,
+  StorageBrowserConfigOptions,
+  StorageGraphQLClient,
+  TemporaryCredentials,
+  VendStorageBrowserConfig,
+} from './storage.js';
+export { isFolderPrefix, locationFor, locationsFromScopes, pageOfLocations, parseS3Scope } from './locations.js';
+export type { LocationPermission, LocationsPage, LocationsPageOptions, RequestedLocation, VendLocation } from './locations.js';

@@ -1,5 +1,7 @@
 // Test doubles: a manual clock and a GraphQL client whose answers the test releases one by one. No I/O.
 import type { VendGraphQLClient, VendGraphQLRequest } from '../src/provider.js';
+import { SCOPES_QUERY_STATEMENT } from '../src/storage.js';
+import type { ScopesGraphQLRequest, StorageGraphQLClient } from '../src/storage.js';
 
 export const T0 = Date.parse('2030-01-01T12:00:00Z');
 
@@ -97,4 +99,46 @@ export function graphqlFailure(errorType: string | undefined, message: string, o
 /** Let queued promise callbacks run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
+}
+
+/**
+ * A GraphQL client for the Storage Browser adapter: the `scopes` query answers with `scopesResult` (or throws
+ * `scopesError`), `vendCredentials` with fresh credentials for the requested scope at `clock` time (or with
+ * `vendError`). Every request is recorded. Answers come on the next microtask, never synchronously.
+ */
+export class ScriptedGraphQL implements StorageGraphQLClient {
+  readonly requests: Array<VendGraphQLRequest | ScopesGraphQLRequest> = [];
+  scopesResult: unknown = { data: { scopes: [] } };
+  scopesError: unknown = undefined;
+  vendError: unknown = undefined;
+  /** When set, `scopes` answers wait for release(). */
+  private held: Array<() => void> | undefined;
+
+  constructor(private readonly clock: ManualClock = new ManualClock()) {}
+
+  async graphql(request: VendGraphQLRequest | ScopesGraphQLRequest): Promise<unknown> {
+    this.requests.push(request);
+    if (request.query === SCOPES_QUERY_STATEMENT) {
+      if (this.held !== undefined) await new Promise<void>((release) => this.held!.push(release));
+      if (this.scopesError !== undefined) throw this.scopesError;
+      return this.scopesResult;
+    }
+    if (this.vendError !== undefined) throw this.vendError;
+    const scope = (request as VendGraphQLRequest).variables.scope;
+    return { data: { vendCredentials: creds({ nowMs: this.clock.ms, scope }) } };
+  }
+
+  hold(): void {
+    this.held = [];
+  }
+
+  release(): void {
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    for (const go of waiting) go();
+  }
+
+  count(kind: 'scopes' | 'vend'): number {
+    return this.requests.filter((r) => (r.query === SCOPES_QUERY_STATEMENT) === (kind === 'scopes')).length;
+  }
 }

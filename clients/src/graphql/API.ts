@@ -15,6 +15,8 @@ export type ScopeInfo = {
   unavailableReason?: ScopeUnavailableReason | null,
   // The refusal vendCredentials would answer with, safe to show; null when available.
   unavailableMessage?: string | null,
+  // The S3 location the scope grants, rendered for you; null when the scope declares none or you cannot get it now.
+  location?: ScopeLocation | null,
 };
 
 // A scope from the catalog. Query `scopes` for which ones you can get now.
@@ -31,6 +33,24 @@ export enum ScopeUnavailableReason {
   NOT_IN_GROUP = "NOT_IN_GROUP", // The caller is in none of the scope's groups (vendCredentials: ScopeForbidden).
   CLAIM_MISSING = "CLAIM_MISSING", // The caller's token lacks a claim the scope needs (vendCredentials: ClaimMissing).
   CLAIM_INVALID = "CLAIM_INVALID", // A claim's value does not match the catalog's pattern (vendCredentials: ClaimInvalid).
+}
+
+
+export type ScopeLocation = {
+  __typename: "ScopeLocation",
+  bucket: string,
+  // Every key of the location starts with it; it ends in '/'.
+  prefix: string,
+  // What the scope's credentials may do under the prefix, and nothing outside it.
+  permissions: Array< ScopeLocationPermission >,
+};
+
+// What a scope grants at its location; the Storage Browser for S3's permissions, upper case.
+export enum ScopeLocationPermission {
+  LIST = "LIST", // List the objects under the prefix (s3:ListBucket with s3:prefix).
+  GET = "GET", // Read (download) objects under the prefix (s3:GetObject).
+  WRITE = "WRITE", // Write (upload) objects under the prefix (s3:PutObject).
+  DELETE = "DELETE", // Delete objects under the prefix (s3:DeleteObject).
 }
 
 
@@ -63,6 +83,15 @@ export type ScopesQuery = {
     unavailableReason?: ScopeUnavailableReason | null,
     // The refusal vendCredentials would answer with, safe to show; null when available.
     unavailableMessage?: string | null,
+    // The S3 location the scope grants, rendered for you; null when the scope declares none or you cannot get it now.
+    location?:  {
+      __typename: "ScopeLocation",
+      bucket: string,
+      // Every key of the location starts with it; it ends in '/'.
+      prefix: string,
+      // What the scope's credentials may do under the prefix, and nothing outside it.
+      permissions: Array< ScopeLocationPermission >,
+    } | null,
   } >,
 };
 

@@ -18,6 +18,12 @@ export const scopes = /* GraphQL */ `query Scopes {
     available
     unavailableReason
     unavailableMessage
+    location {
+      bucket
+      prefix
+      permissions
+      __typename
+    }
     __typename
   }
 }
