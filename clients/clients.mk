@@ -1,4 +1,5 @@
-# The front-end clients (clients/): the AWS SDK credential provider and the example page. Included by the root
+# The front-end clients (clients/): the AWS SDK credential provider, the Amplify Storage and Storage Browser adapters,
+# and the two example pages. Included by the root
 # Makefile, which runs `clients-test` as part of `make test`. Node.js 20.19+ or 22.12+ is required (package.json
 # engines; clients/.npmrc makes npm refuse any dependency that would not support it, instead of warning); the browser e2e runs only
 # when the system Chromium is present (Debian's `chromium`; .ci/run installs it) and says so when it skips.
@@ -26,6 +27,7 @@ clients-test: $(CLIENTS_STAMP) $(STAMP)
 	$(NPM_CLIENTS) run build
 	$(NPM_CLIENTS) run codegen:check
 	$(NPM_CLIENTS) run typecheck:example
+	$(NPM_CLIENTS) run typecheck:storage-browser
 	$(NPM_CLIENTS) run test:unit
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
 		$(MAKE) --no-print-directory clients-e2e; \
@@ -36,5 +38,6 @@ clients-test: $(CLIENTS_STAMP) $(STAMP)
 # Needs the Python environment: the e2e starts `vend serve` itself.
 clients-e2e: $(CLIENTS_STAMP) $(STAMP)
 	$(NPM_CLIENTS) run build:example
+	$(NPM_CLIENTS) run build:storage-browser
 	CHROMIUM_PATH=$(CHROMIUM_PATH) VEND_BIN=$(abspath $(BIN))/vend TEST_OUTPUT_DIR=$(abspath test-output) \
 		$(NPM_CLIENTS) run test:e2e

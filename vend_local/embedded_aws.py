@@ -22,6 +22,7 @@ Cognito's InitiateAuth gets its CORS from EmbeddedCors in front of moto. Nothing
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
     from vend_local.enforcement.middleware import Enforcement
+
+logger = logging.getLogger("vend_local.embedded_aws")
 
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
@@ -76,7 +79,10 @@ S3_CORS_HEADERS: Final = (
     "amz-sdk-request",
     "authorization",
     "content-type",
+    "if-none-match",
+    "x-amz-checksum-algorithm",
     "x-amz-checksum-crc32",
+    "x-amz-checksum-type",
     "x-amz-content-sha256",
     "x-amz-date",
     "x-amz-sdk-checksum-algorithm",
@@ -205,9 +211,9 @@ class EmbeddedCors:
       HTTPS listener Amplify Storage reaches): preflights answered here by the bucket's rule as S3 evaluates it
       (origin, method and every requested header must match, else 403 and no CORS header). moto's own preflight
       answer checks only the origin, and refuses a preflight for a key that exists (its anonymous-access check
-      runs first), which would block every download, overwrite and delete. Answers themselves carry moto's CORS
-      for the rule; moto omits it on bucket-level answers (ListObjectsV2), so for a GET of the bucket the missing
-      Access-Control-Allow-Origin is added;
+      runs first), which would block every download, overwrite and delete. S3 puts the rule's CORS headers on
+      every answer to a method of the rule; moto only on object GETs and PUTs, so where it left them out (a
+      listing, HEAD, DELETE, POST) the Access-Control-Allow-Origin and Expose-Headers are added;
     - any origin not given: every CORS header moto would send is dropped, so no service grants it anything.
 
     Requests are forwarded unchanged: CORS decides what a browser may read, not what reaches moto.
@@ -233,8 +239,11 @@ class EmbeddedCors:
             return self._cognito(environ, origin, start_response, preflight=preflight)
         if not allowed:
             return self._app(environ, _with_cors(start_response, None, replace=True))
-        if bucket_level and method == "GET":
-            return self._app(environ, _with_cors(start_response, origin, replace=False))
+        if bucket_level is not None and method in S3_CORS_METHODS:
+            # S3 answers every method of the rule with its CORS headers; moto only some (GET and PUT of objects).
+            return self._app(
+                environ, _with_cors(start_response, origin, replace=False, expose=S3_CORS_EXPOSE_HEADERS)
+            )
         return self._app(environ, start_response)
 
     def _cognito(
@@ -276,6 +285,14 @@ class EmbeddedCors:
         )
         vary = ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")
         if not allowed:
+            # What a developer needs to see why the browser sent nothing; names and methods only, never values.
+            logger.info(
+                "S3 CORS preflight refused: origin %s allowed: %s, method %s, headers outside the rule: %s",
+                origin,
+                origin in self._origins,
+                environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"],
+                ", ".join(sorted(set(requested) - set(S3_CORS_HEADERS))) or "none",
+            )
             body = S3_CORS_REFUSAL.encode()
             start_response(
                 "403 Forbidden",
@@ -322,14 +339,19 @@ class EmbeddedCors:
         return []
 
 
-def _with_cors(start_response: StartResponse, allow_origin: str | None, *, replace: bool) -> StartResponse:
-    """``start_response`` that drops moto's CORS headers (``replace``) and allows ``allow_origin`` if given."""
+def _with_cors(
+    start_response: StartResponse, allow_origin: str | None, *, replace: bool, expose: tuple[str, ...] = ()
+) -> StartResponse:
+    """``start_response`` that drops moto's CORS headers (``replace``) and allows ``allow_origin`` if given (with the
+    ``expose`` response headers), where moto did not already."""
 
     def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         kept = [(k, v) for k, v in headers if not (replace and _is_cors_header(k))]
-        present = any(k.lower() == "access-control-allow-origin" for k, _ in kept)
-        if allow_origin is not None and not present:
+        present = {k.lower() for k, _ in kept}
+        if allow_origin is not None and "access-control-allow-origin" not in present:
             kept.append(("Access-Control-Allow-Origin", allow_origin))
+        if allow_origin is not None and expose and "access-control-expose-headers" not in present:
+            kept.append(("Access-Control-Expose-Headers", ", ".join(expose)))
         if not any(k.lower() == "vary" and "origin" in v.lower() for k, v in kept):
             # The answer depends on Origin: a cache must not hand one origin's answer to another.
             kept.append(("Vary", "Origin"))

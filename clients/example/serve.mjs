@@ -76,7 +76,14 @@ export async function pageConfig(stateFile, bucket = undefined) {
     userPoolId: state.user_pool_id,
     userPoolClientId: state.app_client_id,
     bucket,
+    // The embedded S3 over HTTPS, as Amplify Storage's customEndpoint (storage-browser-example/); may be absent.
+    ...(state.s3_custom_endpoint ? { s3CustomEndpoint: state.s3_custom_endpoint } : {}),
   };
+}
+
+/** The origin Amplify Storage reaches for `bucket` through `customEndpoint` ("localhost:<port>"). */
+export function bucketOrigin(bucket, customEndpoint) {
+  return `https://${bucket}.${customEndpoint}`;
 }
 
 /**
@@ -100,15 +107,19 @@ export async function checkServer(graphqlUrl, origin) {
   return null;
 }
 
-function contentSecurityPolicy(config) {
+function contentSecurityPolicy(config, s3Https) {
   // The page may talk to itself, the GraphQL endpoint and the embedded AWS: nothing else (itself only, while there
-  // is no server to talk to). No form may submit anywhere: the sign-in form is JavaScript's alone.
-  const connect =
-    config instanceof Error ? [] : [...new Set([new URL(config.graphqlUrl).origin, new URL(config.awsEndpoint).origin])];
+  // is no server to talk to). No form may submit anywhere: the sign-in form is JavaScript's alone. With `s3Https`
+  // (the Storage Browser example) also the bucket's HTTPS origin, where Amplify Storage sends S3 requests and
+  // where file previews load from.
+  const usable = !(config instanceof Error);
+  const bucket = usable && s3Https && config.s3CustomEndpoint ? [bucketOrigin(config.bucket, config.s3CustomEndpoint)] : [];
+  const connect = usable ? [...new Set([new URL(config.graphqlUrl).origin, new URL(config.awsEndpoint).origin])] : [];
   return [
     "default-src 'self'",
-    ['connect-src', "'self'", ...connect].join(' '),
-    "img-src 'self' data:",
+    ['connect-src', "'self'", ...connect, ...bucket].join(' '),
+    ['img-src', "'self'", 'data:', ...bucket].join(' '),
+    ['media-src', "'self'", ...bucket].join(' '),
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -133,6 +144,7 @@ export async function startExampleServer({
   stateFile = DEFAULT_STATE_FILE,
   bucket = undefined,
   distDir = DIST_DIR,
+  s3Https = false,
 } = {}) {
   const root = resolve(distDir);
   let boundPort = port;
@@ -165,7 +177,7 @@ export async function startExampleServer({
       const body = await readFile(file).catch(() => null);
       if (body === null) return send(404, 'not found');
       const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
-      if (extname(file) === '.html') headers['content-security-policy'] = contentSecurityPolicy(config);
+      if (extname(file) === '.html') headers['content-security-policy'] = contentSecurityPolicy(config, s3Https);
       return send(200, body, headers);
     } catch {
       return send(500, 'error');

@@ -14,7 +14,7 @@ import { invalidResponse, toVendCredentialsError } from './errors.js';
 import { locationFor, locationsFromScopes, pageOfLocations } from './locations.js';
 import type { LocationPermission, LocationsPage, LocationsPageOptions, VendLocation } from './locations.js';
 import { vendedCredentials } from './provider.js';
-import type { VendAuthMode, VendedCredentialsProvider, VendGraphQLRequest } from './provider.js';
+import type { VendAuthMode, VendedCredentialsProvider, VendGraphQLClient } from './provider.js';
 
 /** Amplify's AWSTemporaryCredentials: what a location credentials provider resolves to. */
 export interface TemporaryCredentials {
@@ -59,10 +59,13 @@ export interface ScopesGraphQLRequest {
   authMode?: VendAuthMode;
 }
 
-/** The part of Amplify v6's GraphQL client (generateClient()) the Storage Browser adapter uses. */
-export interface StorageGraphQLClient {
-  graphql(request: VendGraphQLRequest | ScopesGraphQLRequest): Promise<unknown>;
-}
+/**
+ * Amplify v6's GraphQL client (generateClient()): the adapter sends it the vend mutation and the scopes query. Typed
+ * by the mutation alone: Amplify's `graphql` is generic over the statement it is given, and its types infer one
+ * statement, so no union or overload of the two admits generateClient(). The scopes query goes through the same
+ * method (see askScopes).
+ */
+export type StorageGraphQLClient = VendGraphQLClient;
 
 /** Amplify's Hub (`Hub` from 'aws-amplify/utils'), as far as auth events go. */
 export interface AuthEvents {
@@ -151,6 +154,9 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
       }
       return provider;
     });
+  // The client's own method, given the scopes statement (see StorageGraphQLClient).
+  const askScopes = (request: ScopesGraphQLRequest): Promise<unknown> =>
+    (graphql.graphql as unknown as (this: StorageGraphQLClient, r: ScopesGraphQLRequest) => Promise<unknown>).call(graphql, request);
   const listeners = new Set<() => void>();
   // Scopes whose provider this adapter has used: on clear(), shared providers of these scopes are cleared too.
   const used = new Set<Scope>();
@@ -162,7 +168,7 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
     const startedIn = generation;
     let result: unknown;
     try {
-      result = await graphql.graphql({ query: SCOPES_QUERY, ...(authMode === undefined ? {} : { authMode }) });
+      result = await askScopes({ query: SCOPES_QUERY, ...(authMode === undefined ? {} : { authMode }) });
     } catch (thrown) {
       throw toVendCredentialsError(thrown, 'scopes');
     }

@@ -107,6 +107,7 @@ export async function settle(): Promise<void> {
  * `vendError`). Every request is recorded. Answers come on the next microtask, never synchronously.
  */
 export class ScriptedGraphQL implements StorageGraphQLClient {
+  // Method syntax: it takes the scopes query too, as Amplify's client does.
   readonly requests: Array<VendGraphQLRequest | ScopesGraphQLRequest> = [];
   scopesResult: unknown = { data: { scopes: [] } };
   scopesError: unknown = undefined;
