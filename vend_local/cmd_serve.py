@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Final
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.errors import ConfigError
 from vend_local.asgi_serving import READY_PREFIX, listening_socket, serve
-from vend_local.local_state import DEFAULT_STATE_FILE, DemoLogin, ServerState, remove_state, write_state
+from vend_local.local_state import (
+    DEFAULT_STATE_FILE,
+    DemoLogin,
+    ServerState,
+    remove_state,
+    write_certificate,
+    write_state,
+)
 
 if TYPE_CHECKING:
     from resolvers.catalog_model import Catalog
@@ -230,7 +237,12 @@ def _serve(
     host, port = sock.getsockname()[:2]
     url_host = f"[{host}]" if ":" in host else host
     graphql_url = f"http://{url_host}:{port}{GRAPHQL_PATH}"
-    state = _state(deployment, graphql_url, host, port)
+    certificate = (
+        write_certificate(state_file, deployment.s3_certificate_pem)
+        if deployment.s3_certificate_pem
+        else None
+    )
+    state = _state(deployment, graphql_url, host, port, certificate)
     write_state(state_file, state)
     sys.stdout.write(_banner(state, deployment, args.cors_origin, enforce=not args.no_enforce))
     sys.stdout.flush()
@@ -239,7 +251,9 @@ def _serve(
     return 0
 
 
-def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> ServerState:
+def _state(
+    deployment: Deployment, graphql_url: str, host: str, port: int, certificate: Path | None
+) -> ServerState:
     return ServerState(
         pid=os.getpid(),
         mode="embedded" if deployment.endpoint_url else "aws",
@@ -255,6 +269,7 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
         table_arn=deployment.table_arn,
         users=[DemoLogin(u.username, u.sub, list(u.groups), u.tenant, u.password) for u in deployment.users],
         s3_custom_endpoint=deployment.s3_custom_endpoint,
+        s3_certificate_file=None if certificate is None else str(certificate.resolve()),
     )
 
 
@@ -278,7 +293,8 @@ def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str],
     if state.s3_custom_endpoint:
         lines.append(
             f"  S3 HTTPS  https://<bucket>.{state.s3_custom_endpoint}  (Amplify Storage customEndpoint "
-            f"'{state.s3_custom_endpoint}'; a certificate made for this run: docs/local-server.md)"
+            f"'{state.s3_custom_endpoint}'; certificate made for this run: {state.s3_certificate_file}; "
+            "docs/local-server.md#s3-over-https)"
         )
     if state.users:
         lines.append("  Demo users (local-only passwords for the embedded Cognito):")

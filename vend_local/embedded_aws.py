@@ -127,8 +127,10 @@ class Deployment:
     table_arn: str | None
     account_id: str | None
     endpoint_url: str | None = None
-    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint takes it ("localhost:<port>").
+    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint takes it ("localhost:<port>"), and the
+    # listener's certificate (PEM, public), made for this run.
     s3_custom_endpoint: str | None = None
+    s3_certificate_pem: bytes = field(default=b"", repr=False)
     lambda_credentials: RoleCredentials | None = None
     users: tuple[SeededUser, ...] = ()
 
@@ -483,6 +485,7 @@ class EmbeddedAws:
             account_id=demo.ACCOUNT_ID,
             endpoint_url=self.endpoint_url,
             s3_custom_endpoint=self.s3_custom_endpoint,
+            s3_certificate_pem=self.certificate_pem,
             lambda_credentials=RoleCredentials(
                 assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
             ),

@@ -42,8 +42,10 @@ class ServerState:
     bucket: str | None
     table_arn: str | None
     users: list[DemoLogin]
-    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint ("localhost:<port>"); None with --aws.
+    # The embedded S3 over HTTPS, as Amplify Storage's customEndpoint ("localhost:<port>"), and the file holding
+    # its certificate (made for this run; public); None with --aws.
     s3_custom_endpoint: str | None = None
+    s3_certificate_file: str | None = None
 
     def user(self, username: str) -> DemoLogin | None:
         return next((u for u in self.users if u.username == username), None)
@@ -74,10 +76,23 @@ def read_state(path: Path) -> ServerState:
         raise StateError(f"{path} is not a state file written by `vend serve`; restart the server.") from None
 
 
+def certificate_path(state_file: Path) -> Path:
+    """Where `vend serve` writes the embedded S3's certificate: beside its state file."""
+    return state_file.with_name(f"{state_file.stem}-s3-certificate.pem")
+
+
+def write_certificate(state_file: Path, pem: bytes) -> Path:
+    path = certificate_path(state_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pem)
+    return path
+
+
 def remove_state(path: Path, pid: int) -> None:
     """Remove the file if it is still this process's (another server may have taken the path since)."""
     try:
         if read_state(path).pid == pid:
             path.unlink()
+            certificate_path(path).unlink(missing_ok=True)
     except (StateError, OSError):
         pass

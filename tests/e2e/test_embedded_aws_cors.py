@@ -8,6 +8,7 @@ a browser (clients/e2e/browser.e2e.test.mjs proves the page still works with the
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -32,6 +33,18 @@ S3_REQUEST_HEADERS: Final = (
     "amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-checksum-crc32,"
     "x-amz-content-sha256,x-amz-date,x-amz-sdk-checksum-algorithm,x-amz-security-token,x-amz-user-agent"
 )
+# What Chromium asks for before Amplify Storage's CreateMultipartUpload and its "do not overwrite" PutObject (the
+# Storage Browser example).
+AMPLIFY_MULTIPART_HEADERS: Final = (
+    "amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-checksum-algorithm,x-amz-checksum-type,"
+    "x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-user-agent"
+)
+AMPLIFY_PUT_HEADERS: Final = (
+    "amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,if-none-match,x-amz-checksum-crc32,"
+    "x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-user-agent"
+)
+S3_RULE_METHODS: Final = "GET, PUT, HEAD, DELETE, POST"
+S3_VARY: Final = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
 
 
 def _cors_headers(response: httpx.Response) -> dict[str, str]:
@@ -83,10 +96,13 @@ def _list_url(server: RunningServer) -> str:
 
 
 def _new_object_url(server: RunningServer) -> str:
-    """Where the page's PutObject of a new file goes. (moto answers an unsigned preflight for a key that
-    already exists with its anonymous-access 403, before any CORS rule: a moto quirk, not S3's behaviour.)
-    """
+    """Where the page's PutObject of a new file goes."""
     return f"{server.state.aws_endpoint}/{demo.BUCKET}/{_prefix(server)}new-upload.txt"
+
+
+def _existing_object_url(server: RunningServer) -> str:
+    """An object that exists (moto itself would refuse an unsigned preflight for it before any CORS rule)."""
+    return f"{server.state.aws_endpoint}/{demo.BUCKET}/{_prefix(server)}hello.txt"
 
 
 def _signed_list(server: RunningServer, origin: str) -> httpx.Response:
@@ -151,19 +167,54 @@ def test_only_initiate_auth_answers_are_readable_by_the_page(server: RunningServ
     assert _cors_headers(response) == {}
 
 
-@pytest.mark.parametrize(("method", "where"), [("GET", _list_url), ("PUT", _new_object_url)])
-def test_s3_preflight_allows_the_page_origin_for_get_and_put_with_its_headers(
-    server: RunningServer, method: str, where: Callable[[RunningServer], str]
+@pytest.mark.parametrize(
+    ("method", "where", "headers"),
+    [
+        ("GET", _list_url, S3_REQUEST_HEADERS),
+        ("PUT", _new_object_url, S3_REQUEST_HEADERS),
+        ("PUT", _new_object_url, AMPLIFY_PUT_HEADERS),
+        ("POST", _new_object_url, AMPLIFY_MULTIPART_HEADERS),
+        ("HEAD", _existing_object_url, S3_REQUEST_HEADERS),
+        ("DELETE", _existing_object_url, S3_REQUEST_HEADERS),
+        ("GET", _existing_object_url, ""),
+    ],
+)
+def test_s3_preflight_allows_the_page_origin_by_the_bucket_rule(
+    server: RunningServer, method: str, where: Callable[[RunningServer], str], headers: str
 ) -> None:
-    response = _preflight(where(server), CORS_ORIGIN, method, S3_REQUEST_HEADERS)
+    response = _preflight(where(server), CORS_ORIGIN, method, headers)
     assert response.status_code == 200
-    # The bucket's rule, as S3 returns it: the browser then checks the method and headers against it.
-    assert _cors_headers(response) == {
+    # As S3 answers it: the rule's methods, the requested headers named back, the header a client may read.
+    expected = {
         "access-control-allow-origin": CORS_ORIGIN,
-        "access-control-allow-methods": "GET, PUT",
-        "access-control-allow-headers": S3_REQUEST_HEADERS.replace(",", ", "),
+        "access-control-allow-methods": S3_RULE_METHODS,
+        "access-control-expose-headers": "ETag",
         "access-control-max-age": "600",
     }
+    if headers:
+        expected["access-control-allow-headers"] = headers.replace(",", ", ")
+    assert _cors_headers(response) == expected
+    assert response.headers["vary"] == S3_VARY
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("PUT", "authorization,x-amz-acl"),  # a header the rule does not list (no client of ours sets an ACL)
+        ("PATCH", "authorization"),  # a method the rule does not list
+        ("PUT", "authorization,x-evil"),
+    ],
+)
+def test_s3_preflight_refuses_what_the_rule_does_not_list(
+    server: RunningServer, method: str, headers: str
+) -> None:
+    response = _preflight(_new_object_url(server), CORS_ORIGIN, method, headers)
+    assert response.status_code == 403
+    assert _cors_headers(response) == {}
+    assert (
+        "<Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed."
+        in response.text
+    )
 
 
 def test_s3_answer_to_the_page_origin_carries_its_origin(server: RunningServer) -> None:
@@ -171,8 +222,85 @@ def test_s3_answer_to_the_page_origin_carries_its_origin(server: RunningServer) 
     assert response.status_code == 200
     assert f"<Key>{_prefix(server)}hello.txt</Key>" in response.text
     # moto leaves bucket-level answers without CORS; S3 (and vend serve, for the bucket's own rule) adds it.
-    assert _cors_headers(response) == {"access-control-allow-origin": CORS_ORIGIN}
+    assert _cors_headers(response) == {
+        "access-control-allow-origin": CORS_ORIGIN,
+        "access-control-expose-headers": "ETag",
+    }
     assert "Origin" in response.headers["vary"]
+
+
+def test_s3_answers_a_head_with_the_rule_s_cors_where_moto_does_not(server: RunningServer) -> None:
+    request = AWSRequest(method="HEAD", url=_existing_object_url(server), headers={"origin": CORS_ORIGIN})
+    S3SigV4Auth(Credentials("AKIAE2ETESTBOOTSTRAP", "e2e-not-a-secret"), "s3", server.state.region).add_auth(
+        request
+    )
+    response = httpx.head(
+        _existing_object_url(server), headers=dict(request.headers.items()), timeout=HTTP_TIMEOUT_SECONDS
+    )
+    assert response.status_code == 200
+    assert _cors_headers(response)["access-control-allow-origin"] == CORS_ORIGIN
+    assert _cors_headers(response)["access-control-expose-headers"] == "ETag"
+
+
+# ---- the HTTPS listener (Amplify Storage's customEndpoint): the bucket by virtual host -------------------------
+
+
+def _https(server: RunningServer, path: str) -> tuple[str, dict[str, str]]:
+    """The URL on the HTTPS listener and the Host header naming the bucket, as a browser sends them to
+    https://<bucket>.localhost:<port> (Python cannot resolve *.localhost; browsers resolve it to loopback)."""
+    endpoint = server.state.s3_custom_endpoint
+    assert endpoint is not None
+    assert endpoint.startswith("localhost:")
+    port = endpoint.partition(":")[2]
+    return f"https://127.0.0.1:{port}{path}", {"host": f"{demo.BUCKET}.{endpoint}"}
+
+
+def _trusting(server: RunningServer) -> ssl.SSLContext:
+    """TLS that trusts exactly this run's certificate (it names 127.0.0.1 and the bucket's host)."""
+    assert server.state.s3_certificate_file is not None
+    return ssl.create_default_context(cafile=server.state.s3_certificate_file)
+
+
+def test_the_https_listener_answers_s3_preflights_for_the_bucket_s_virtual_host(
+    server: RunningServer,
+) -> None:
+    # "/" on the bucket's host is the bucket, not Cognito's JSON API at the root of the plain listener.
+    for path, method in (("/", "GET"), (f"/{_prefix(server)}x.txt", "PUT")):
+        url, host = _https(server, path)
+        response = httpx.options(
+            url,
+            headers={
+                **host,
+                "origin": CORS_ORIGIN,
+                "access-control-request-method": method,
+                "access-control-request-headers": AMPLIFY_PUT_HEADERS,
+            },
+            verify=_trusting(server),
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
+        assert response.status_code == 200, path
+        assert _cors_headers(response)["access-control-allow-origin"] == CORS_ORIGIN
+
+
+def test_the_https_listener_lists_the_bucket_by_virtual_host_with_cors(server: RunningServer) -> None:
+    url, host = _https(server, f"/?list-type=2&prefix={_prefix(server)}")
+    signed = AWSRequest(
+        method="GET",
+        url=f"https://{host['host']}/?list-type=2&prefix={_prefix(server)}",
+        headers={"origin": CORS_ORIGIN},
+    )
+    S3SigV4Auth(Credentials("AKIAE2ETESTBOOTSTRAP", "e2e-not-a-secret"), "s3", server.state.region).add_auth(
+        signed
+    )
+    response = httpx.get(
+        url,
+        headers=dict(signed.headers.items()) | host,
+        verify=_trusting(server),
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+    assert response.status_code == 200
+    assert f"<Key>{_prefix(server)}hello.txt</Key>" in response.text
+    assert _cors_headers(response)["access-control-allow-origin"] == CORS_ORIGIN
 
 
 # ---- any other origin ------------------------------------------------------------------------------------

@@ -155,7 +155,9 @@ def scopes_event(fixture: str) -> dict[str, Any]:
     return event
 
 
-def test_scopes_query_renders_each_location_for_the_caller_and_only_where_the_caller_can_get_the_scope() -> None:
+def test_scopes_query_renders_each_location_for_the_caller_and_only_where_the_caller_can_get_the_scope() -> (
+    None
+):
     # GIVEN an analyst of tenant acme (ID token), and a caller in no group and no tenant
     analyst, _ = run(scopes_event("cognito_id_token"))
     plain, _ = run(scopes_event("cognito_groups_null"))
@@ -167,7 +169,11 @@ def test_scopes_query_renders_each_location_for_the_caller_and_only_where_the_ca
             "permissions": ["LIST", "GET", "WRITE", "DELETE"],
         },
         "DYNAMODB_OWN_ITEMS": None,  # declares no location
-        "REPORTS_READ": {"bucket": "vend-example-uploads", "prefix": "reports/", "permissions": ["LIST", "GET"]},
+        "REPORTS_READ": {
+            "bucket": "vend-example-uploads",
+            "prefix": "reports/",
+            "permissions": ["LIST", "GET"],
+        },
         "TENANT_FILES": {
             "bucket": "vend-example-uploads",
             "prefix": "tenants/acme/",

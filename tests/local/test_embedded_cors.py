@@ -18,7 +18,7 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from vend_local import demo
-from vend_local.embedded_aws import COGNITO_CORS_HEADERS, EmbeddedCors
+from vend_local.embedded_aws import COGNITO_CORS_HEADERS, S3_CORS_HEADERS, S3_CORS_METHODS, EmbeddedCors
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -165,49 +165,156 @@ def test_another_origin_never_gets_a_cors_header_from_any_service(method: str, p
     assert _cors(response) == {}
 
 
-def test_bucket_cors_for_the_page_origin_is_moto_s_own() -> None:
-    # The bucket's rule is moto's to apply: for an object answer this middleware adds and removes nothing.
+def test_an_object_answer_keeps_moto_s_cors_and_gains_the_exposed_etag() -> None:
+    # moto applies the bucket's rule to object GETs and PUTs; S3 also exposes the rule's ETag to the page.
     client, _ = _client()
     response = client.put(f"/{demo.BUCKET}/users/x/new.txt", headers={"Origin": ALLOWED})
     assert _cors(response) == {
         "access-control-allow-origin": ALLOWED,
         "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+        "access-control-expose-headers": "ETag",
     }
 
 
 @dataclass
 class MotoListAnswer:
-    """moto's ListObjectsV2 answer: the bucket's CORS rule is not applied to bucket-level answers."""
+    """moto's answer where it leaves the bucket's CORS rule out (a listing, HEAD, DELETE, POST)."""
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "application/xml")])
         return [b"<ListBucketResult/>"]
 
 
-@pytest.mark.parametrize("path", [f"/{demo.BUCKET}", f"/{demo.BUCKET}/"])
-def test_the_page_origin_may_read_the_bucket_listing(path: str) -> None:
-    client = Client(EmbeddedCors(MotoListAnswer(), [ALLOWED]))
-    response = client.get(path, query_string="list-type=2&prefix=users/x/", headers={"Origin": ALLOWED})
-    assert _cors(response) == {"access-control-allow-origin": ALLOWED}
+def _bare_client() -> Client:
+    return Client(EmbeddedCors(MotoListAnswer(), [ALLOWED]))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "host"),
+    [
+        ("GET", f"/{demo.BUCKET}", "127.0.0.1:4566"),
+        ("GET", f"/{demo.BUCKET}/", "127.0.0.1:4566"),
+        ("HEAD", f"/{demo.BUCKET}/users/x/a.txt", "127.0.0.1:4566"),
+        ("DELETE", f"/{demo.BUCKET}/users/x/a.txt", "127.0.0.1:4566"),
+        ("POST", f"/{demo.BUCKET}/users/x/a.txt", "127.0.0.1:4566"),
+        # The HTTPS listener: the bucket named by the Host, "/" is the bucket itself.
+        ("GET", "/", f"{demo.BUCKET}.localhost:4443"),
+        ("HEAD", "/users/x/a.txt", f"{demo.BUCKET}.localhost:4443"),
+    ],
+)
+def test_every_method_of_the_rule_is_readable_by_the_page_origin(method: str, path: str, host: str) -> None:
+    response = _bare_client().open(path, method=method, headers={"Origin": ALLOWED, "Host": host})
+    assert _cors(response) == {
+        "access-control-allow-origin": ALLOWED,
+        "access-control-expose-headers": "ETag",
+    }
     assert response.headers["Vary"] == "Origin"
 
 
 @pytest.mark.parametrize(
-    ("origin", "method", "path"),
+    ("origin", "method", "path", "host"),
     [
-        (OTHER, "GET", f"/{demo.BUCKET}"),
-        (
-            ALLOWED,
-            "DELETE",
-            f"/{demo.BUCKET}",
-        ),  # the rule allows GET and PUT; a bucket is never PUT by the page
-        (ALLOWED, "PUT", f"/{demo.BUCKET}"),
-        (ALLOWED, "GET", "/other-bucket"),
+        (OTHER, "GET", f"/{demo.BUCKET}", "127.0.0.1:4566"),
+        (OTHER, "GET", "/", f"{demo.BUCKET}.localhost:4443"),
+        (ALLOWED, "PATCH", f"/{demo.BUCKET}/users/x/a.txt", "127.0.0.1:4566"),  # not a method of the rule
+        (ALLOWED, "GET", "/other-bucket", "127.0.0.1:4566"),
+        (ALLOWED, "GET", "/users/x/a.txt", "other-bucket.localhost:4443"),
     ],
 )
-def test_no_listing_cors_beyond_the_bucket_rule(origin: str, method: str, path: str) -> None:
-    client = Client(EmbeddedCors(MotoListAnswer(), [ALLOWED]))
-    assert _cors(client.open(path, method=method, headers={"Origin": origin})) == {}
+def test_no_cors_beyond_the_bucket_rule(origin: str, method: str, path: str, host: str) -> None:
+    assert _cors(_bare_client().open(path, method=method, headers={"Origin": origin, "Host": host})) == {}
+
+
+S3_HEADERS: Final = "authorization,content-type,if-none-match,x-amz-date,x-amz-security-token"
+
+
+@pytest.mark.parametrize(
+    ("path", "host"),
+    [
+        (f"/{demo.BUCKET}/users/x/exists.txt", "127.0.0.1:4566"),
+        (f"/{demo.BUCKET}", "127.0.0.1:4566"),
+        ("/users/x/exists.txt", f"{demo.BUCKET}.localhost:4443"),
+        ("/", f"{demo.BUCKET}.localhost:4443"),  # the bucket, not Cognito's root
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "PUT", "HEAD", "DELETE", "POST"])
+def test_an_s3_preflight_is_answered_here_by_the_rule_never_by_moto(
+    path: str, host: str, method: str
+) -> None:
+    client, moto = _client()
+    response = client.options(
+        path,
+        headers={
+            "Host": host,
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": S3_HEADERS,
+        },
+    )
+    assert response.status_code == 200
+    assert _cors(response) == {
+        "access-control-allow-origin": ALLOWED,
+        "access-control-allow-methods": ", ".join(S3_CORS_METHODS),
+        "access-control-allow-headers": S3_HEADERS.replace(",", ", "),
+        "access-control-expose-headers": "ETag",
+        "access-control-max-age": "600",
+    }
+    assert moto.paths == [], "moto answers a preflight of an existing key with 403, before any CORS rule"
+
+
+@pytest.mark.parametrize(
+    ("origin", "method", "headers"),
+    [
+        (OTHER, "GET", "authorization"),
+        (ALLOWED, "PATCH", "authorization"),
+        (
+            ALLOWED,
+            "PUT",
+            "authorization,x-amz-acl",
+        ),  # one header outside the rule refuses the whole preflight
+        (ALLOWED, "PUT", "authorization,X-Evil"),
+    ],
+)
+def test_an_s3_preflight_outside_the_rule_gets_s3_s_403_and_no_cors(
+    origin: str, method: str, headers: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, moto = _client()
+    with caplog.at_level("INFO", logger="vend_local.embedded_aws"):
+        response = client.options(
+            f"/{demo.BUCKET}/users/x/a.txt",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": headers,
+            },
+        )
+    assert response.status_code == 403
+    assert _cors(response) == {}
+    assert b"<Code>AccessForbidden</Code>" in response.data
+    assert moto.paths == []
+    # The log says what was outside the rule, so a developer knows what to change.
+    (record,) = caplog.records
+    assert f"origin {origin} allowed: {origin == ALLOWED}, method {method}" in record.getMessage()
+
+
+def test_the_rule_s_headers_are_those_the_two_example_pages_send() -> None:
+    # The SDK's PutObject (example page) and Amplify Storage's PutObject, multipart upload and conditional write
+    # (Storage Browser example): every header they sign, nothing else.
+    assert set(S3_CORS_HEADERS) == {
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+        "authorization",
+        "content-type",
+        "if-none-match",
+        "x-amz-checksum-algorithm",
+        "x-amz-checksum-crc32",
+        "x-amz-checksum-type",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-sdk-checksum-algorithm",
+        "x-amz-security-token",
+        "x-amz-user-agent",
+    }
 
 
 def test_requests_without_origin_pass_through_untouched() -> None:

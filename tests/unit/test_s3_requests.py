@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from vend_local.iam.http_request import HttpRequest, NotModelled, Operation
 from vend_local.iam.model import Request
-from vend_local.iam.s3_requests import map_s3
+from vend_local.iam.s3_requests import Presigned, map_s3
 
 BUCKET = "arn:aws:s3:::b"
 OBJECT = "arn:aws:s3:::b/users/u1/a.txt"
@@ -20,7 +22,7 @@ def req(
     return HttpRequest(method, path, pairs, {k.lower(): v for k, v in (headers or {}).items()}, body)
 
 
-def operation(request: HttpRequest, **kwargs: str) -> Operation:
+def operation(request: HttpRequest, **kwargs: Any) -> Operation:
     mapped = map_s3(request, **kwargs)
     assert isinstance(mapped, Operation), mapped
     return mapped
@@ -220,3 +222,22 @@ def test_a_virtual_hosted_request_takes_the_bucket_from_the_host() -> None:
     assert [(r.action, r.resource) for r in mapped.requests] == [("s3:GetObject", OBJECT)]
     bucket = operation(req("GET", "/", "list-type=2"), virtual_host_bucket="b")
     assert [(r.action, r.resource) for r in bucket.requests] == [("s3:ListBucket", BUCKET)]
+
+
+def test_a_presigned_request_is_rest_query_string_with_its_signature_age() -> None:
+    presigned = operation(
+        req("GET", "/b/k", "response-content-disposition=attachment"), presigned=Presigned(1500)
+    )
+    (request,) = presigned.requests
+    assert request.context["s3:authType"] == ("REST-QUERY-STRING",)
+    assert request.context["s3:signatureAge"] == ("1500",)
+    # A header-signed request states no signature age (a policy that names it is not modelled, never guessed).
+    header = context_of(req("GET", "/b/k"))
+    assert header.context["s3:authType"] == ("REST-HEADER",)
+    assert "s3:signatureage" not in {k.lower() for k in [*header.context, *header.known_absent]}
+
+
+def test_a_request_over_tls_states_its_version() -> None:
+    over_tls = operation(req("GET", "/b/k"), tls_version="1.3").requests[0]
+    assert over_tls.context["s3:TlsVersion"] == ("1.3",)
+    assert "s3:tlsversion" not in over_tls.known_absent

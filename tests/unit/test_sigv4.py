@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
+from urllib.parse import unquote
 
 import pytest
 
-from vend_local.enforcement.aws_errors import Failure
-from vend_local.enforcement.sigv4 import SignedRequest, access_key_of, parse, verify
+from vend_local.enforcement.aws_errors import MISSING_QUERY_PARAMS, Failure
+from vend_local.enforcement.sigv4 import (
+    QueryAuthorization,
+    QueryProblem,
+    SignedRequest,
+    access_key_of,
+    parse,
+    parse_query,
+    verify,
+    verify_query,
+)
 
 # AWS's Signature Version 4 test suite, "get-vanilla": credentials AKIDEXAMPLE / wJalrXUt...EXAMPLEKEY.
 SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -154,3 +164,138 @@ def test_an_unreadable_or_missing_request_time_is_malformed(date: str) -> None:
         {"host": "example.amazonaws.com", "x-amz-date": date} if date else {"host": "example.amazonaws.com"}
     )
     assert suite(replace(SUITE_REQUEST, headers=headers)) is Failure.MALFORMED
+
+
+# ---- presigned (query-string) SigV4 ----------------------------------------------------------------------------
+
+# The S3 developer guide's presigned GET example ("Authenticating Requests: Using Query Parameters"), 24 hours.
+PRESIGNED_QUERY = (
+    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2F"
+    "aws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+    "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+)
+PRESIGNED_HOST = "examplebucket.s3.amazonaws.com"
+
+
+def pairs(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple((unquote(k), unquote(v)) for k, _, v in (part.partition("=") for part in query.split("&")))
+
+
+def presigned(
+    query: str = PRESIGNED_QUERY, path: str = "/test.txt"
+) -> tuple[SignedRequest, tuple[tuple[str, str], ...]]:
+    request = SignedRequest("GET", PRESIGNED_HOST, f"{path}?{query}", {"host": PRESIGNED_HOST}, b"")
+    return request, pairs(query)
+
+
+def judge_presigned(
+    query: str = PRESIGNED_QUERY, *, path: str = "/test.txt", now: datetime = S3_NOW, secret: str = S3_SECRET
+) -> Failure | str | None:
+    request, parsed_pairs = presigned(query, path)
+    auth = parse_query(parsed_pairs)
+    if isinstance(auth, QueryProblem):
+        return auth.message
+    return verify_query(request, parsed_pairs, auth, secret, now=now)
+
+
+def test_aws_published_presigned_example_verifies() -> None:
+    assert judge_presigned() is None
+    auth = parse_query(pairs(PRESIGNED_QUERY))
+    assert isinstance(auth, QueryAuthorization)
+    assert (auth.authorization.access_key_id, auth.expires_seconds, auth.token) == (
+        "AKIAIOSFODNN7EXAMPLE",
+        86400,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (("test.txt", "other.txt"), "/other.txt"),  # another key
+        (("X-Amz-Expires=86400", "X-Amz-Expires=86401"), "/test.txt"),  # a longer life than signed
+        (
+            ("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host&response-content-type=text%2Fhtml"),
+            "/test.txt",
+        ),
+        (("aeeed9bb", "aeeed9bc"), "/test.txt"),  # the signature itself
+    ],
+)
+def test_any_change_to_a_presigned_url_breaks_it(change: tuple[str, str], path: str) -> None:
+    assert judge_presigned(PRESIGNED_QUERY.replace(*change), path=path) == Failure.SIGNATURE
+
+
+def test_the_wrong_secret_breaks_a_presigned_url() -> None:
+    assert judge_presigned(secret=SUITE_SECRET) == Failure.SIGNATURE
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        (timedelta(seconds=86399), None),
+        (timedelta(seconds=86400), None),  # X-Amz-Expires is inclusive
+        (timedelta(seconds=86401), Failure.REQUEST_EXPIRED),
+        (-timedelta(minutes=15), None),  # signed ahead of our clock, within AWS's 15 minutes
+        (-timedelta(minutes=15, seconds=1), Failure.NOT_YET_VALID),
+    ],
+)
+def test_a_presigned_url_works_from_its_date_for_its_lifetime(
+    offset: timedelta, expected: Failure | None
+) -> None:
+    assert judge_presigned(now=S3_NOW + offset) == expected
+
+
+@pytest.mark.parametrize(
+    ("expires", "expected"),
+    [
+        ("604799", Failure.SIGNATURE),  # parses (the signature is for 86400, so it then fails)
+        ("604800", Failure.SIGNATURE),  # a week: the most S3 takes
+        ("604801", "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
+        ("0", Failure.SIGNATURE),  # parses: valid for no time at all (and the signature is for 86400)
+        ("-1", "X-Amz-Expires must be non-negative"),
+        ("1.5", "X-Amz-Expires should be a number"),
+    ],
+)
+def test_x_amz_expires_is_one_second_to_a_week(expires: str, expected: Failure | str) -> None:
+    assert (
+        judge_presigned(PRESIGNED_QUERY.replace("X-Amz-Expires=86400", f"X-Amz-Expires={expires}"))
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("X-Amz-Algorithm=AWS4-HMAC-SHA256&", ""), MISSING_QUERY_PARAMS),
+        (("&X-Amz-SignedHeaders=host", ""), MISSING_QUERY_PARAMS),
+        (("X-Amz-Date=20130524T000000Z", "X-Amz-Date="), MISSING_QUERY_PARAMS),
+        (("AWS4-HMAC-SHA256&", "AWS4-HMAC-SHA1&"), 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'),
+        (
+            ("%2Fs3%2Faws4_request", "%2Fs3"),
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed.",
+        ),
+        (
+            ("X-Amz-Date=20130524T000000Z", "X-Amz-Date=2013-05-24"),
+            "X-Amz-Date must be in the ISO8601 Long Format",
+        ),
+        (
+            ("X-Amz-Date=20130524T000000Z", "X-Amz-Date=20130525T000000Z"),
+            "Invalid credential date. Date is not the same as X-Amz-Date.",
+        ),
+        (("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=range"), "X-Amz-SignedHeaders must contain host."),
+        (
+            ("X-Amz-Expires=86400", "X-Amz-Expires=86400&X-Amz-Expires=60"),
+            "An authentication parameter appears more than once.",
+        ),
+    ],
+)
+def test_bad_query_authentication_is_named_as_s3_names_it(change: tuple[str, str], message: str) -> None:
+    found = judge_presigned(PRESIGNED_QUERY.replace(*change))
+    assert isinstance(found, str)
+    assert found.startswith(message)
+
+
+def test_the_security_token_is_read_from_the_query() -> None:
+    auth = parse_query(pairs(f"{PRESIGNED_QUERY}&X-Amz-Security-Token=FwoG%2Btoken"))
+    assert isinstance(auth, QueryAuthorization)
+    assert auth.token == "FwoG+token"

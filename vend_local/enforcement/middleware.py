@@ -212,7 +212,12 @@ class Enforcement:
             body=incoming.body,
         )
         mapped = self._map(
-            incoming.service, http, incoming.region, session, presigned=_presign_facts(incoming)
+            incoming.service,
+            http,
+            incoming.region,
+            session,
+            presigned=_presign_facts(incoming),
+            tls_version=_tls_version(incoming.environ),
         )
         if isinstance(mapped, NotModelled):
             return _not_modelled(session, mapped.operation, "*", mapped.reason)
@@ -234,6 +239,7 @@ class Enforcement:
                 source_ip=incoming.environ.get("REMOTE_ADDR"),
                 user_agent=incoming.headers.get("user-agent"),
                 referer=incoming.headers.get("referer"),
+                secure_transport=_tls_version(incoming.environ) is not None,
             ),
         )
         named = self.judge.keys_named(texts)
@@ -258,12 +264,14 @@ class Enforcement:
         session: SessionRecord,
         *,
         presigned: Presigned | None,
+        tls_version: str | None,
     ) -> Mapped:
         if service == "s3":
             return map_s3(
                 http,
                 virtual_host_bucket=moto_state.virtual_host_bucket(http.header("host") or ""),
                 presigned=presigned,
+                tls_version=tls_version,
             )
         if service == "dynamodb":
             account = session.account
@@ -418,6 +426,14 @@ def _signed(incoming: _Incoming) -> sigv4.SignedRequest:
     return sigv4.SignedRequest(
         incoming.method, incoming.headers.get("host", ""), incoming.raw_uri, incoming.headers, incoming.body
     )
+
+
+def _tls_version(environ: WSGIEnvironment) -> str | None:
+    """The TLS version of a request to the HTTPS listener, as S3's s3:TlsVersion gives it ("1.2", "1.3")."""
+    if environ.get("wsgi.url_scheme") != "https":
+        return None
+    version = getattr(environ.get("werkzeug.socket"), "version", lambda: None)()
+    return version.removeprefix("TLSv") if isinstance(version, str) else None
 
 
 def _presign_facts(incoming: _Incoming) -> Presigned | None:

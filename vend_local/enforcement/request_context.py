@@ -2,7 +2,7 @@
 
 The session's own keys (aws:PrincipalArn, aws:userid, aws:PrincipalTag/*, aws:SourceIdentity, the times, the
 region) are vend_local.iam.session_context's. What the HTTP request adds is here: aws:SourceIp, aws:UserAgent,
-aws:Referer, aws:SecureTransport (false: the embedded AWS speaks plain HTTP), and the keys a request to it never
+aws:Referer, aws:SecureTransport (whether it came over the HTTPS listener), and the keys a request to it never
 has (no VPC endpoint, no organization, not called through another service). Keys that neither this module nor
 the request mapping can state (aws:MultiFactorAuthPresent, aws:ResourceTag/*, ...) are left out of both the
 context and ``known_absent``, so a policy that names them is judged NotModelled and denied.
@@ -64,6 +64,7 @@ class RequestFacts:
     source_ip: str | None = None
     user_agent: str | None = None
     referer: str | None = None
+    secure_transport: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def global_context(session: SessionFacts, request: RequestFacts) -> GlobalContex
         issued_at=session.issued_at,
         now=request.now,
         role_id=session.role_id,
-        secure_transport=False,
+        secure_transport=request.secure_transport,
     )
     context = dict(base.context)
     missing = set(base.known_absent) | NEVER_PRESENT

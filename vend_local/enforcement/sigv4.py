@@ -48,7 +48,7 @@ QUERY_AUTH_PARAMS: Final = (
 )
 # Every query parameter that is authentication, not the operation's.
 AUTH_PARAMS: Final = frozenset({*QUERY_AUTH_PARAMS, TOKEN_PARAM})
-# S3: a presigned URL is valid for at most seven days (X-Amz-Expires in seconds, 1 to 604800).
+# S3: a presigned URL is valid for at most seven days (X-Amz-Expires, in seconds, up to 604800).
 MAX_EXPIRES_SECONDS: Final = 604_800
 
 
@@ -134,12 +134,15 @@ def parse_query(pairs: tuple[tuple[str, str], ...]) -> QueryAuthorization | Quer
             lambda: bool(key) and scoped is not None,
             "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed.",
         ),
+        (
+            lambda: not (expires.startswith("-") and expires[1:].isdecimal()),
+            "X-Amz-Expires must be non-negative",
+        ),
         (expires.isdecimal, "X-Amz-Expires should be a number"),
         (
             lambda: int(expires) <= MAX_EXPIRES_SECONDS,
             f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_EXPIRES_SECONDS}",
         ),
-        (lambda: int(expires) >= 1, "X-Amz-Expires must be non-negative"),
         (
             lambda: _parse_amz_date(amz_date) is not None,
             "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",

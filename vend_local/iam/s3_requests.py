@@ -89,9 +89,8 @@ HEADER_KEYS: Final = {
 }
 # List operations' keys, from their query parameters.
 LIST_KEYS: Final = {"s3:prefix": "prefix", "s3:delimiter": "delimiter", "s3:max-keys": "max-keys"}
-# Never present here: plain HTTP (no TLS), no access points.
+# Never present here: no access points. (s3:TlsVersion is present when the request came over TLS.)
 ALWAYS_ABSENT: Final = absent(
-    "s3:TlsVersion",
     "s3:DataAccessPointArn",
     "s3:DataAccessPointAccount",
     "s3:AccessPointNetworkOrigin",
@@ -186,10 +185,14 @@ class _Target:
 
 
 def map_s3(
-    request: HttpRequest, *, virtual_host_bucket: str | None = None, presigned: Presigned | None = None
+    request: HttpRequest,
+    *,
+    virtual_host_bucket: str | None = None,
+    presigned: Presigned | None = None,
+    tls_version: str | None = None,
 ) -> Mapped:
     """The IAM questions S3 asks for ``request``; ``virtual_host_bucket`` when the Host header named it,
-    ``presigned`` when it is a presigned URL."""
+    ``presigned`` when it is a presigned URL, ``tls_version`` ("1.3") when it came over TLS."""
     unknown = sorted({k for k, _ in request.query} - SUBRESOURCES - PLAIN_PARAMS)
     if unknown:
         return NotModelled(
@@ -198,6 +201,10 @@ def map_s3(
     target = _target(request.path, virtual_host_bucket)
     subs = frozenset(k for k, _ in request.query if k in SUBRESOURCES)
     context, missing = _context(request, presigned)
+    if tls_version is None:
+        missing = missing | {"s3:tlsversion"}
+    else:
+        context["s3:TlsVersion"] = (tls_version,)
     if target.bucket is None:
         if request.method == "GET" and not subs:
             return Operation("ListBuckets", (Request("s3:ListAllMyBuckets", "*", context, missing),))
