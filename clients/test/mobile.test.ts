@@ -28,6 +28,12 @@ const TAKEN: Record<string, string> = {
   AWSCredentialIdentityResolver: 'AWS SDK for Swift (AWSSDKIdentity)',
   AwsCredentialIdentity: 'AWS SDK for JavaScript v3 (@smithy/types)',
   AwsCredentialIdentityProvider: 'AWS SDK for JavaScript v3 (@smithy/types)',
+  // The location types: the Flutter geolocator plugin's enum, and Amplify Storage's and Amplify UI's own types.
+  LocationPermission: 'geolocator (Flutter), the usual location plugin, exports enum LocationPermission',
+  LocationCredentials: 'Amplify JS (@aws-amplify/storage/internals)',
+  LocationAccess: 'Amplify JS (@aws-amplify/storage/internals)',
+  LocationData: 'Amplify UI (@aws-amplify/ui-react-storage/browser)',
+  LocationPermissions: 'Amplify UI (@aws-amplify/ui-react-storage/browser)',
 };
 
 /** Generated top-level type names per target, from the generated file names (one type per file). */
@@ -50,7 +56,9 @@ describe('Amplify mobile codegen on schema.graphql (docs/mobile.md)', () => {
     it(`${target}: no generated type takes a name the AWS SDK or Amplify already exports`, async () => {
       const names = [...(await generatedTypeNames(target)).keys()];
       // The control: the generator still makes what the docs' snippets use.
-      for (const expected of ['VendedCredentials', 'ScopeInfo', 'Scope']) assert.ok(names.includes(expected), `${target}: no ${expected}`);
+      for (const expected of ['VendedCredentials', 'ScopeInfo', 'Scope', 'ScopeLocation', 'ScopeLocationPermission']) {
+        assert.ok(names.includes(expected), `${target}: no ${expected}`);
+      }
       for (const name of names) assert.equal(TAKEN[name], undefined, `${target}: generated ${name} clashes with ${TAKEN[name]}`);
     });
   }
