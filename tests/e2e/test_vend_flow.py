@@ -182,3 +182,36 @@ def test_scopes_says_what_each_caller_can_get_and_why_not(server: RunningServer)
     }
     assert answer("bob")["REPORTS_READ"] == (True, None)
     assert answer("carol")["TENANT_FILES"] == (True, None)
+
+
+def test_scopes_answers_each_caller_s_own_locations_over_http(server: RunningServer) -> None:
+    query = {"query": "{ scopes { name available location { bucket prefix permissions } } }"}
+
+    def locations(user: str) -> dict[str, object]:
+        scopes = post(server, query, tokens(server, user)["access"]).json()["data"]["scopes"]
+        return {s["name"]: s["location"] for s in scopes}
+
+    alice, carol = server.state.user("alice"), server.state.user("carol")
+    assert alice is not None
+    assert carol is not None
+    assert locations("alice") == {
+        "S3_OWN_PREFIX": {
+            "bucket": "vend-local-uploads",
+            "prefix": f"users/{alice.sub}/",
+            "permissions": ["LIST", "GET", "WRITE", "DELETE"],
+        },
+        "DYNAMODB_OWN_ITEMS": None,
+        "REPORTS_READ": None,  # not hers to get: no location, not even a template
+        "TENANT_FILES": None,
+    }
+    # carol's tenant location comes from the access token's claim (the pool's token trigger puts it there).
+    assert locations("carol")["TENANT_FILES"] == {
+        "bucket": "vend-local-uploads",
+        "prefix": "tenants/acme/",
+        "permissions": ["LIST", "GET", "WRITE"],
+    }
+    assert locations("carol")["S3_OWN_PREFIX"] == {
+        "bucket": "vend-local-uploads",
+        "prefix": f"users/{carol.sub}/",
+        "permissions": ["LIST", "GET", "WRITE", "DELETE"],
+    }
