@@ -1,8 +1,13 @@
-"""Cold start, measured from inside a fresh process: ours (import the handler, serve one vend) or the
-baseline (import boto3 and powertools, make one bare AssumeRole). Only the standard library is imported
-before the clock starts, so both sides pay for exactly their own imports. Network I/O to 127.0.0.1 only.
+"""Cold start, measured from inside a fresh process: ours (import the handler, serve one vend), ours with
+OpenTelemetry tracing on, or the baseline (import boto3 and powertools, make one bare AssumeRole). Only the
+standard library is imported before the clock starts, so each side pays for exactly its own imports. Network I/O
+to 127.0.0.1 only.
 
-Run as ``python -m bench.cold ours|baseline`` with the handler's environment set.
+Tracing on ("traced") stands in for the ADOT layer by setting up the OpenTelemetry SDK's tracer provider (with an
+in-memory exporter) inside the clock, as the layer's wrapper does before the handler is imported. The layer's own
+auto-instrumentation and OTLP exporter are not installable here and are not in this figure (docs/deploy.md).
+
+Run as ``python -m bench.cold ours|traced|baseline`` with the handler's environment set.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ class Context:
     aws_request_id = "bench-cold"
 
 
-def ours() -> dict[str, float]:
+def ours(*, traced: bool = False) -> dict[str, float]:
     event = json.loads(EVENT.read_text())
     started = time.perf_counter()
+    if traced:
+        _otel_provider()
     from resolvers import handler  # noqa: PLC0415 - the import is what is measured
 
     imported = time.perf_counter()
@@ -33,12 +40,24 @@ def ours() -> dict[str, float]:
     return {"import_s": imported - started, "first_call_s": done - imported}
 
 
+def _otel_provider() -> None:
+    """What the ADOT layer's wrapper does before the handler: a global SDK tracer provider with an exporter."""
+    from opentelemetry import trace  # noqa: PLC0415 - the import is what is measured
+    from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: PLC0415
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: PLC0415
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
 def baseline() -> dict[str, float]:
     request = json.loads(os.environ["BENCH_REQUEST"])
     started = time.perf_counter()
-    # What a minimal powertools Lambda imports: boto3 and the Logger/Metrics/Tracer trio.
+    # What a minimal powertools Lambda imports: boto3, Logger and Metrics (Tracer is X-Ray, which we left).
     import boto3  # noqa: PLC0415 - the import is what is measured
-    from aws_lambda_powertools import Logger, Metrics, Tracer  # noqa: PLC0415, F401
+    from aws_lambda_powertools import Logger, Metrics  # noqa: PLC0415, F401
 
     imported = time.perf_counter()
     boto3.client("sts", region_name=os.environ["AWS_REGION"]).assume_role(**request)
@@ -49,5 +68,5 @@ def baseline() -> dict[str, float]:
 if __name__ == "__main__":
     out = sys.stdout
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115, PTH123 - the handler's log lines go nowhere
-    figures = ours() if sys.argv[1] == "ours" else baseline()
+    figures = {"ours": ours, "traced": lambda: ours(traced=True), "baseline": baseline}[sys.argv[1]]()
     out.write(json.dumps(figures) + "\n")

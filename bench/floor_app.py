@@ -3,10 +3,10 @@ constant, on uvicorn with `vend serve`'s settings. Does network I/O: it listens 
 
     .venv/bin/python -m bench.floor_app [--port 0]
 
-What it leaves out is exactly what `vend serve` adds per request: the JWT check, the AppSync event, the handler
-on its worker thread and the audit line. What it keeps is the rest: uvicorn with the same config (h11, access
-log, concurrency limit), strawberry parsing, validating and executing the same SDL, a JSON body of the same
-shape. Prints "Ready: <url>" once uvicorn accepts connections, like `vend serve`.
+What it leaves out is exactly what `vend serve` adds per request: the JWT check, the document limits and the
+hand-off of parsing and validation to a worker thread, the AppSync event, the handler on its worker thread and
+the audit line. What it keeps is the rest: uvicorn with the same config (the bounded h11 protocol, the access
+log), strawberry parsing, validating and executing the same SDL, a JSON body of the same shape. Prints "Ready: <url>" once uvicorn accepts connections, like `vend serve`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def main() -> int:
     # Bound and served exactly as `vend serve` is, so the ASGI server costs the same on both sides.
     sock = listening_socket(HOST, args.port)
     host, port = sock.getsockname()[:2]
-    serve(FloorApp(), sock, f"{READY_PREFIX}http://{host}:{port}{PATH}\n")
+    serve(FloorApp(), sock, f"{READY_PREFIX}http://{host}:{port}{PATH}\n", served_paths=(PATH,))
     return 0
 
 

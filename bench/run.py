@@ -1,5 +1,6 @@
-"""`make bench`: cold start, warm vend (miss and hit), decision cost and asset size, each beside its baseline
-in the same run. Prints a table and writes bench/results/bench.json. Network I/O to 127.0.0.1 only.
+"""`make bench`: cold start, warm vend (miss and hit), decision cost, the embedded AWS with and without IAM
+enforcement, and asset size, each beside its baseline in the same run. Prints a table and writes
+bench/results/bench.json. Network I/O to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Final
 
-from bench import server_load
+from bench import abuse_load, server_load
 from bench.harness import LocalSts, bare_assume_role_request, local_sts
 
 ROOT: Final = Path(__file__).resolve().parents[1]
@@ -43,12 +44,17 @@ def part(module: str, name: str, env: dict[str, str]) -> tuple[dict[str, float],
 def cold_start(sts: LocalSts) -> dict[str, Any]:
     env = sts.environment(cache=True)
     baseline_env = {**env, "BENCH_REQUEST": json.dumps(bare_assume_role_request())}
+    # Tracing on, as in Lambda with the ADOT layer (bench/cold.py says what that stands in for).
+    traced_env = {**env, "VEND_TRACING": "otel", "AWS_LAMBDA_FUNCTION_NAME": "bench-cold"}
+    traced_env["POWERTOOLS_TRACE_DISABLED"] = "false"
     ours: list[dict[str, float]] = []
     base: list[dict[str, float]] = []
+    traced: list[dict[str, float]] = []
     walls: list[tuple[float, float]] = []
-    for _ in range(COLD_RUNS):  # interleaved, so noise hits both alike
+    for _ in range(COLD_RUNS):  # interleaved, so noise hits all alike
         mine, mine_wall = part("bench.cold", "ours", env)
         theirs, their_wall = part("bench.cold", "baseline", baseline_env)
+        traced.append(part("bench.cold", "traced", traced_env)[0])
         ours.append(mine)
         base.append(theirs)
         walls.append((mine_wall, their_wall))
@@ -65,6 +71,7 @@ def cold_start(sts: LocalSts) -> dict[str, Any]:
         "cold_import_s": med(ours, "import_s"),
         "cold_baseline_import_s": med(base, "import_s"),
         "cold_first_vend_s": med(ours, "first_call_s"),
+        "cold_start_traced_s": med(traced, "import_s") + med(traced, "first_call_s"),
         "cold_baseline_first_call_s": med(base, "first_call_s"),
         "process_wall_s": statistics.median(w[0] for w in walls),
         "process_wall_baseline_s": statistics.median(w[1] for w in walls),
@@ -103,6 +110,8 @@ def main() -> None:
         figures.update(cold_start(sts))
         warm, _ = part("bench.parts", "warm", sts.environment(cache=False))
         hit, _ = part("bench.parts", "hit", sts.environment(cache=True))
+    # Its own embedded AWS (two, with and without enforcement) in a fresh process.
+    enforcement, _ = part("bench.enforcement", "s3", {})
     figures.update(
         {
             "warm_miss_s": warm["vend_miss_s"],
@@ -114,6 +123,7 @@ def main() -> None:
             "cache_hit_core_s": hit["hit_core_s"],
         }
     )
+    figures.update({f"enforcement_{k}": v for k, v in enforcement.items()})
     figures.update(asset_size())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -136,6 +146,13 @@ def main() -> None:
             ms,
         ),
         _row("  whole process incl. interpreter", figures, "process_wall_s", "process_wall_baseline_s", ms),
+        _row(
+            "cold start, OpenTelemetry tracing on (vs off)",
+            figures,
+            "cold_start_traced_s",
+            "cold_start_s",
+            ms,
+        ),
         _row(
             "warm vend, cache miss (median)",
             figures,
@@ -162,6 +179,36 @@ def main() -> None:
             us,
             target="<= 100 us",
         ),
+        _row(
+            "embedded S3 GetObject, IAM enforced vs not",
+            figures,
+            "enforcement_get_enforced_s",
+            "enforcement_get_unenforced_s",
+            ms,
+            target="<= 1.3x",
+        ),
+        _row(
+            "embedded S3 PutObject (1 KiB), IAM enforced vs not",
+            figures,
+            "enforcement_put_enforced_s",
+            "enforcement_put_unenforced_s",
+            ms,
+            target="<= 1.3x",
+        ),
+        _row(
+            "  of which the enforcement itself, GetObject",
+            figures,
+            "enforcement_get_enforcement_own_s",
+            None,
+            us,
+        ),
+        _row(
+            "  of which the enforcement itself, PutObject",
+            figures,
+            "enforcement_put_enforcement_own_s",
+            None,
+            us,
+        ),
         ("Lambda asset (zip of resolvers/)", f"{figures['asset_zip_bytes'] / 1024:.1f} KiB", "", "", ""),
     ]
     header = ("figure", "ours", "baseline", "ratio", "target")
@@ -169,9 +216,11 @@ def main() -> None:
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\nwritten: {RESULTS / 'bench.json'}")
-    # Second table: `vend serve` under load beside its floor (bench/results/server_load.json).
+    # Second table: `vend serve` under load beside its floor (bench/results/server_load.json); third: honest vends
+    # beside hostile clients (bench/results/abuse_load.json).
     if "--no-server" not in sys.argv:
         server_load.main([])
+        abuse_load.main([])
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _start(name: str, command: list[str], workdir: Path) -> Server:
+def start(name: str, command: list[str], workdir: Path) -> Server:
     log = workdir / f"{name.replace(' ', '_')}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VEND_"))}
     with log.open("wb") as out:
@@ -133,11 +133,11 @@ def _start(name: str, command: list[str], workdir: Path) -> Server:
                 server.url = line[len(READY_PREFIX) :].strip()
                 return server
         time.sleep(0.1)
-    _stop(server)
+    stop(server)
     raise RuntimeError(f"{name} never printed its ready line; see the end of {log}")
 
 
-def _stop(server: Server) -> None:
+def stop(server: Server) -> None:
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGINT)
     try:
@@ -153,33 +153,33 @@ def servers(workdir: Path) -> Iterator[dict[str, Server]]:
     floor_cmd = [sys.executable, "-m", "bench.floor_app", "--port", "0"]
     started: dict[str, Server] = {}
     try:
-        started["vend serve"] = _start("vend serve", vend_cmd, workdir)
-        started["floor"] = _start("floor", floor_cmd, workdir)
+        started["vend serve"] = start("vend serve", vend_cmd, workdir)
+        started["floor"] = start("floor", floor_cmd, workdir)
         for server in started.values():
             if not server.url.startswith("http://127.0.0.1:"):
                 raise RuntimeError(f"{server.name} is not on loopback: {server.url}")
         yield started
     finally:
         for server in started.values():
-            _stop(server)
+            stop(server)
 
 
-def _id_token(state_file: Path) -> str:
+def demo_tokens(state_file: Path, username: str) -> dict[str, str]:
+    """A demo user's ID and access tokens from the server whose state file this is."""
     from vend_local.cmd_token import sign_in  # noqa: PLC0415 - boto3, only once the server runs
     from vend_local.local_state import read_state  # noqa: PLC0415
 
     state = read_state(state_file)
-    login = state.user(USER)
-    assert login is not None, f"no demo user {USER}"
+    login = state.user(username)
+    assert login is not None, f"no demo user {username}"
     result = sign_in(
-        username=USER,
+        username=username,
         password=login.password,
         client_id=state.app_client_id,
         region=state.region,
         endpoint_url=state.aws_endpoint,
     )
-    token: str = result["IdToken"]
-    return token
+    return {"id": result["IdToken"], "access": result["AccessToken"]}
 
 
 async def _drive(
@@ -454,7 +454,7 @@ def report(result: dict[str, Any]) -> None:
 def measure(rounds: int, count: int, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, servers(Path(tmp)) as running:
         state_file = Path(tmp) / "serve.json"
-        token = _id_token(state_file)
+        token = demo_tokens(state_file, USER)["id"]
         figures = load(running, token, rounds, count, seconds)
         # After the load, with both servers idle: the in-process timings do not compete with them.
         micro_figures = micro(state_file, token)

@@ -17,21 +17,23 @@ sys.path.insert(0, str(REPO_ROOT))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from infra.config import load_config  # noqa: E402
+from infra.config import InfraConfigError, load_config  # noqa: E402
 from infra.nag import suppress  # noqa: E402
 from infra.package import stage_package  # noqa: E402
 from infra.stack import VendStack  # noqa: E402
 from resolvers.catalog import DEFAULT_PATH, load_catalog  # noqa: E402
+from resolvers.errors import ConfigError  # noqa: E402
 
 
 def build(app: cdk.App, package_dir: Path) -> VendStack:
     """The one stack, with cdk-nag's AwsSolutions rules applied; shared by this entry point and the tests."""
-    config = load_config(app.node.try_get_context, os.environ)
+    catalog = load_catalog(DEFAULT_PATH)
+    config = load_config(app.node.try_get_context, os.environ, needs=catalog.variables)
     stack = VendStack(
         app,
         f"CredentialVending-{config.stage}",
         config=config,
-        catalog=load_catalog(DEFAULT_PATH),
+        catalog=catalog,
         package_dir=stage_package(REPO_ROOT, package_dir),
         schema_path=REPO_ROOT / "schema.graphql",
         resolver_code_path=REPO_ROOT / "resolvers" / "appsync" / "vendResolver.js",
@@ -41,11 +43,17 @@ def build(app: cdk.App, package_dir: Path) -> VendStack:
     return stack
 
 
-def main() -> None:
+def main() -> int:
     app = cdk.App()
-    build(app, REPO_ROOT / "infra" / "build" / "lambda")
+    try:
+        build(app, REPO_ROOT / "infra" / "build" / "lambda")
+    except (InfraConfigError, ConfigError) as exc:
+        # One message with every problem, not a traceback: the first synth of a new user lands here.
+        sys.stderr.write(f"{exc}\n")
+        return 1
     app.synth()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

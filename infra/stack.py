@@ -1,8 +1,9 @@
 """The CDK stack: Cognito user pool and app client, AppSync API, resolver Lambda, its role and the vend roles.
 
 Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
-which pass the results in. Everything that decides a policy lives in the pure modules infra/ceiling.py and
-infra/trust.py; this module wires them into resources.
+which pass the results in. Everything that decides a policy lives in the pure modules vend_local/iam/ceiling.py and
+infra/trust.py, and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
+synth completes; this module wires them into resources.
 """
 
 from __future__ import annotations
@@ -12,21 +13,29 @@ from pathlib import Path
 from typing import Any, Final
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
-from constructs import Construct
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct, IValidation
 
-from infra import ceiling, trust
+from infra import trust
 from infra.config import InfraConfig
+from infra.iam_limits import IamDocument, size_problems
+from infra.token_claims import TokenClaimsTrigger
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
+from resolvers.tracing import TRACING_ENV, TRACING_OTEL
+from vend_local.iam import ceiling
 
 HANDLER: Final = "resolvers.handler.lambda_handler"
-RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
+# The newest runtime the test suite can run too (docs/deploy.md, "Runtime parity"): the asset-import test runs the
+# unpacked asset under this Python, and ruff and mypy target it.
+RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE: Final = lambda_.Architecture.ARM_64
 # The Powertools release the tests run against (requirements/infra.lock); a test keeps the two equal.
 POWERTOOLS_VERSION: Final = "3.37.0"
@@ -42,7 +51,14 @@ LOG_RETENTION: Final = logs.RetentionDays.THREE_MONTHS
 CUSTOM_PREFIX: Final = "custom:"
 # Standard attributes a user may edit about themselves. Anything the catalog reads from claims is removed.
 SELF_EDITABLE: Final = ("name", "given_name", "family_name")
+# Standard attributes the pool marks required. Cognito refuses an app client that cannot write one of them
+# ("Invalid write attributes specified while creating a client"), so each is writable; none may be a claim the
+# catalog reads (a user-writable value must never reach a policy).
+REQUIRED_ATTRIBUTES: Final = ("email",)
 RESOLVED_FIELDS: Final = (("Mutation", "vendCredentials"), ("Query", "scopes"))
+# The ADOT layer's wrapper script: it starts OpenTelemetry before the handler is imported.
+OTEL_EXEC_WRAPPER: Final = "/opt/otel-instrument"
+WAF_RATE_WINDOW_SECONDS: Final = 300
 
 
 def vend_role_name(stage: str, role: str) -> str:
@@ -50,13 +66,21 @@ def vend_role_name(stage: str, role: str) -> str:
     return f"vend-{stage}-{role}"
 
 
-def writable_attributes(catalog: Catalog, *, self_sign_up: bool) -> list[str]:
-    """The app client's write attributes: never one the catalog reads from claims (they are attacker input)."""
-    wanted = [*SELF_EDITABLE, *(["email"] if self_sign_up else [])]
+def writable_attributes(catalog: Catalog) -> list[str]:
+    """The app client's write attributes: every required attribute, never one the catalog reads from claims."""
     read_by_catalog = {c.claim for c in catalog.claims.values()}
-    if self_sign_up and "email" in read_by_catalog:
-        raise ValueError("self_sign_up needs email writable, but the catalog reads the email claim")
-    return sorted(a for a in wanted if a not in read_by_catalog)
+    clash = sorted(read_by_catalog.intersection(REQUIRED_ATTRIBUTES))
+    if clash:
+        raise ValueError(
+            f"the catalog reads {', '.join(clash)}, which the user pool requires and so every app client may "
+            "write: a value the user controls must not reach a policy"
+        )
+    return sorted(a for a in {*SELF_EDITABLE, *REQUIRED_ATTRIBUTES} if a not in read_by_catalog)
+
+
+def missing_required_writes(required: list[str], write: list[str]) -> list[str]:
+    """Required attributes an app client cannot write: Cognito refuses such a client at deploy."""
+    return sorted(set(required) - set(write))
 
 
 class VendStack(cdk.Stack):
@@ -81,24 +105,25 @@ class VendStack(cdk.Stack):
         )
         self.config = config
         self.catalog = catalog
+        # load_config has already refused a deployment that lacks a value the catalog needs.
         deployment = config.deployment_values()
-        missing = sorted(
-            env
-            for env, var in DEPLOYMENT_VARIABLES.items()
-            if var in catalog.variables and var not in deployment
-        )
-        if missing:
-            context = {
-                "VEND_BUCKET": "bucket_name",
-                "VEND_TABLE_ARN": "table_name",
-                "VEND_ACCOUNT_ID": "account",
-            }
-            raise ValueError(
-                "the catalog needs " + ", ".join(f"{m} (context {context[m]!r})" for m in missing)
-            )
 
         self.user_pool = self._user_pool()
         self.app_client = self._app_client(self.user_pool)
+        # Amplify's clients send access tokens; the trigger gives them the claims the catalog reads.
+        self.token_claims = (
+            TokenClaimsTrigger(
+                self,
+                "TokenClaims",
+                catalog=catalog,
+                user_pool=self.user_pool,
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
+                log_retention=LOG_RETENTION,
+            )
+            if catalog.token_claims
+            else None
+        )
         if config.create_groups:
             for group in sorted(catalog.groups):
                 cognito.CfnUserPoolGroup(
@@ -119,17 +144,38 @@ class VendStack(cdk.Stack):
             role: f"arn:{config.partition}:iam::{config.account}:role/{vend_role_name(config.stage, role)}"
             for role in sorted(catalog.roles)
         }
+        self.session_denies = self._session_denies()
         self.vend_roles = {role: self._vend_role(role, deployment) for role in sorted(catalog.roles)}
         self.function = self._function(package_dir, deployment)
         self.api = self._api(schema_path, resolver_code_path)
+        self.web_acl = self._web_acl() if config.waf else None
+        self.node.add_validation(_IamSizes(self))
 
         for output_id, value, description in (
             ("GraphQLUrl", self.api.graphql_url, "AppSync GraphQL endpoint"),
             ("UserPoolId", self.user_pool.user_pool_id, "Cognito user pool id"),
             ("AppClientId", self.app_client.user_pool_client_id, "Cognito app client id (public, no secret)"),
             ("Region", self.region, "Region of the API and the user pool"),
+            # What `vend smoke` probes with vended credentials (docs/deploy.md, the last deploy step).
+            *(
+                [("BucketName", config.bucket_name, "The uploads bucket the scopes grant ({{bucket}})")]
+                if config.bucket_name
+                else []
+            ),
+            *(
+                [("TableArn", config.table_arn, "The items table ({{table_arn}})")]
+                if config.table_arn
+                else []
+            ),
         ):
             cdk.CfnOutput(self, output_id, value=value, description=description)
+        if self.token_claims is not None and config.user_pool_id is not None:
+            cdk.CfnOutput(
+                self,
+                "TokenClaimsTriggerArn",
+                value=self.token_claims.function.function_arn,
+                description="Attach to your user pool as its pre token generation trigger, version V2_0",
+            )
 
     # --- Cognito -------------------------------------------------------------------------------------------
     def _user_pool(self) -> cognito.IUserPool:
@@ -165,13 +211,15 @@ class VendStack(cdk.Stack):
                 temp_password_validity=cdk.Duration.days(3),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # A changed email takes effect only once verified: until then the old, verified one stays.
+            keep_original=cognito.KeepOriginalAttrs(email=True),
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             # Users and their attributes outlive a stack teardown.
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
 
     def _app_client(self, pool: cognito.IUserPool) -> cognito.UserPoolClient:
-        write = writable_attributes(self.catalog, self_sign_up=self.config.self_sign_up)
+        write = writable_attributes(self.catalog)
         read_custom = sorted(
             c.claim.removeprefix(CUSTOM_PREFIX)
             for c in self.catalog.claims.values()
@@ -198,11 +246,23 @@ class VendStack(cdk.Stack):
         )
 
     # --- IAM -----------------------------------------------------------------------------------------------
+    def _session_denies(self) -> iam.CfnManagedPolicy:
+        # One managed policy for every vend role: revocations scale here (6,144 characters) where the trust
+        # policy (2,048) did not, and a later `vend revoke` can update one document in place.
+        config = self.config
+        return iam.CfnManagedPolicy(
+            self,
+            "SessionDenies",
+            managed_policy_name=f"vend-{config.stage}-session-denies",
+            description="Denies for vend-role sessions already issued: revocation by time and by caller.",
+            policy_document=trust.session_deny_policy(config.revoke_issued_before, config.revoke_subs),
+        )
+
     def _vend_role(self, role: str, deployment: dict[str, str]) -> iam.CfnRole:
         config = self.config
         scopes = ceiling.role_scopes(self.catalog, role)
         identity = ceiling.role_ceiling(self.catalog, role, deployment)
-        identity["Statement"].extend(trust.revoke_statements(config.revoke_issued_before, config.revoke_subs))
+        managed = [self.session_denies.ref, *ceiling.role_managed_policies(self.catalog, role, deployment)]
         return iam.CfnRole(
             self,
             f"VendRole-{role}",
@@ -212,11 +272,10 @@ class VendStack(cdk.Stack):
                 self.lambda_role.role_arn,
                 [s.name for s in scopes],
                 ceiling.role_session_tag_keys(self.catalog, role),
-                config.revoke_subs,
             ),
             max_session_duration=int(VEND_ROLE_MAX_SESSION.to_seconds()),
             policies=[iam.CfnRole.PolicyProperty(policy_name="ceiling", policy_document=identity)],
-            managed_policy_arns=ceiling.role_managed_policies(self.catalog, role, deployment) or None,
+            managed_policy_arns=managed,
             permissions_boundary=config.permissions_boundary_arn,
         )
 
@@ -231,6 +290,7 @@ class VendStack(cdk.Stack):
             "Powertools",
             ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
         )
+        layers = [layer]
         environment = {
             "VEND_USER_POOL_ISSUER": (
                 f"https://cognito-idp.{config.region}.amazonaws.com/{self.user_pool.user_pool_id}"
@@ -242,9 +302,16 @@ class VendStack(cdk.Stack):
             # Belt and braces for what resolvers/handler.py already does: never log events, never trace
             # responses (credentials) or error text (may carry ARNs).
             "POWERTOOLS_LOGGER_LOG_EVENT": "false",
-            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         }
+        if config.otel_layer_arn is not None:
+            # OpenTelemetry through the ADOT layer: its wrapper instruments the runtime, resolvers.tracing adds
+            # spans without payloads. Without it, Lambda's own X-Ray segments (tracing=ACTIVE) remain.
+            layers.append(lambda_.LayerVersion.from_layer_version_arn(self, "Otel", config.otel_layer_arn))
+            environment |= {
+                "AWS_LAMBDA_EXEC_WRAPPER": OTEL_EXEC_WRAPPER,
+                "OTEL_SERVICE_NAME": f"credential-vending-{config.stage}",
+                TRACING_ENV: TRACING_OTEL,
+            }
         # Only the deployment settings the catalog uses: the handler refuses nothing extra, but less is clearer.
         for env_name, var in DEPLOYMENT_VARIABLES.items():
             if var in self.catalog.variables:
@@ -258,10 +325,13 @@ class VendStack(cdk.Stack):
             architecture=ARCHITECTURE,
             handler=HANDLER,
             code=lambda_.Code.from_asset(str(package_dir)),
-            layers=[layer],
+            layers=layers,
             role=self.lambda_role,
             timeout=LAMBDA_TIMEOUT,
             memory_size=256,
+            # A flood of valid tokens gets throttled here instead of spending the account's Lambda concurrency
+            # and STS request rate (docs/deploy.md, "Protecting the account").
+            reserved_concurrent_executions=config.reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment=environment,
@@ -300,7 +370,12 @@ class VendStack(cdk.Stack):
             authorization_config=appsync.AuthorizationConfig(
                 default_authorization=appsync.AuthorizationMode(
                     authorization_type=appsync.AuthorizationType.USER_POOL,
-                    user_pool_config=appsync.UserPoolConfig(user_pool=self.user_pool),
+                    # AppSync refuses tokens of the pool's other app clients before they reach the Lambda (which
+                    # would refuse them too). Cognito client ids are [a-z0-9]+: nothing to escape.
+                    user_pool_config=appsync.UserPoolConfig(
+                        user_pool=self.user_pool,
+                        app_id_client_regex=cdk.Fn.join("", ["^", self.app_client.user_pool_client_id, "$"]),
+                    ),
                 )
             ),
             xray_enabled=True,
@@ -344,6 +419,89 @@ class VendStack(cdk.Stack):
                 code=code,
             )
         return api
+
+    # --- WAF -----------------------------------------------------------------------------------------------
+    def _web_acl(self) -> wafv2.CfnWebACL:
+        config = self.config
+        web_acl = wafv2.CfnWebACL(
+            self,
+            "ApiWebAcl",
+            name=f"credential-vending-{config.stage}",
+            description="Per-IP rate limit in front of the credential vending API.",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility(f"credential-vending-{config.stage}"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="PerIpRate",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            aggregate_key_type="IP",
+                            limit=config.waf_rate_limit,
+                            evaluation_window_sec=WAF_RATE_WINDOW_SECONDS,
+                        )
+                    ),
+                    visibility_config=_visibility("PerIpRate"),
+                )
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "ApiWebAclAssociation", resource_arn=self.api.arn, web_acl_arn=web_acl.attr_arn
+        )
+        return web_acl
+
+
+@jsii.implements(IValidation)
+class _IamSizes:
+    """A construct validation (runs in every synth): each IAM document within IAM's size limit."""
+
+    def __init__(self, stack: VendStack) -> None:
+        self._stack = stack
+
+    def validate(self) -> list[str]:
+        return size_problems(_iam_documents(self._stack))
+
+
+def _iam_documents(stack: cdk.Stack) -> list[IamDocument]:
+    """Every trust, inline and managed policy document the stack creates, resolved to template form."""
+    out: list[IamDocument] = []
+    roles: dict[str, str] = {}
+    for node in stack.node.find_all():
+        if isinstance(node, iam.CfnRole):
+            roles[stack.resolve(node.logical_id)] = owner = f"role {node.role_name or node.node.path}"
+            out.append(
+                IamDocument(owner, "trust", "trust policy", stack.resolve(node.assume_role_policy_document))
+            )
+            policies = node.policies if isinstance(node.policies, list) else []
+            out.extend(
+                IamDocument(owner, "inline", p.policy_name, stack.resolve(p.policy_document))
+                for p in policies
+                if isinstance(p, iam.CfnRole.PolicyProperty)
+            )
+    for node in stack.node.find_all():
+        if isinstance(node, iam.CfnPolicy):
+            document = stack.resolve(node.policy_document)
+            for role in stack.resolve(node.roles) or []:
+                owner = (
+                    roles.get(role.get("Ref", ""), f"role {role}")
+                    if isinstance(role, dict)
+                    else f"role {role}"
+                )
+                out.append(IamDocument(owner, "inline", str(stack.resolve(node.policy_name)), document))
+        elif isinstance(node, iam.CfnManagedPolicy):
+            name = str(node.managed_policy_name or node.node.path)
+            out.append(
+                IamDocument(f"managed policy {name}", "managed", name, stack.resolve(node.policy_document))
+            )
+    return out
+
+
+def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+    )
 
 
 def _mask(attributes: list[str]) -> dict[str, bool]:

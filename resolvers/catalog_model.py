@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from resolvers.templates import Template
+from resolvers.token_claims import RESERVED
 
 Effect = Literal["Allow", "Deny"]
 
@@ -93,3 +94,9 @@ class Catalog:
     @property
     def variables(self) -> frozenset[str]:
         return frozenset().union(*(s.variables for s in self.scopes.values()))
+
+    @property
+    def token_claims(self) -> tuple[str, ...]:
+        """The declared claims a pre token generation trigger copies into access tokens: every one but those
+        Cognito sets itself (resolvers/token_claims.py; deployed by infra, run by `vend serve`)."""
+        return tuple(sorted({c.claim for c in self.claims.values()} - RESERVED))

@@ -55,8 +55,51 @@ def find_scope(catalog: Catalog, name: object) -> Scope:
     return scope
 
 
-def visible_scopes(caller: Caller, catalog: Catalog) -> list[Scope]:
-    return [s for s in catalog.scopes.values() if s.admits(caller.groups)]
+# Why a caller cannot get a scope now: stable codes for the `scopes` answer (the GraphQL enum
+# ScopeUnavailableReason), each the refusal that vendCredentials would answer with.
+NOT_IN_GROUP: Final = "NOT_IN_GROUP"
+CLAIM_MISSING: Final = "CLAIM_MISSING"
+CLAIM_INVALID: Final = "CLAIM_INVALID"
+UNAVAILABLE_REASONS: Final = {
+    ScopeForbidden.code: NOT_IN_GROUP,
+    ClaimMissing.code: CLAIM_MISSING,
+    ClaimInvalid.code: CLAIM_INVALID,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether a caller can get a scope now; if not, the reason code and the refusal's browser-safe message."""
+
+    scope: Scope
+    reason: str | None = None
+    message: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def scope_availability(caller: Caller, catalog: Catalog) -> list[Availability]:
+    """Every scope of the catalog, in catalog order, judged by the same checks ``plan_vend`` makes of who the
+    caller is (groups, then claims). What the caller asks for (the duration) and what the deployment renders
+    (the policy budget) are not judged here: those refusals depend on the request, not on the caller.
+    """
+    answer = []
+    for scope in catalog.scopes.values():
+        try:
+            check_admitted(caller, scope)
+            claim_values(caller, scope, catalog)
+        except (ScopeForbidden, ClaimMissing, ClaimInvalid) as refusal:
+            answer.append(Availability(scope, UNAVAILABLE_REASONS[refusal.code], refusal.message))
+        else:
+            answer.append(Availability(scope))
+    return answer
+
+
+def check_admitted(caller: Caller, scope: Scope) -> None:
+    if not scope.admits(caller.groups):
+        raise ScopeForbidden(f"You are not in a group that may request {scope.name}.")
 
 
 def resolve_duration(requested: object, scope: Scope) -> int:
@@ -81,10 +124,16 @@ def bind_values(
 ) -> dict[str, str]:
     """The value of every variable the scope uses. Claim values are matched, never escaped or trimmed."""
     values = {"sub": caller.sub}
+    values |= {name: deployment[name] for name in scope.variables if name in variables.SETTINGS}
+    values |= claim_values(caller, scope, catalog)
+    return values
+
+
+def claim_values(caller: Caller, scope: Scope, catalog: Catalog) -> dict[str, str]:
+    """``claim.<name>`` -> the caller's validated value, for every claim variable the scope uses."""
+    values = {}
     for name in sorted(scope.variables):
-        if name in variables.SETTINGS:
-            values[name] = deployment[name]
-        elif name.startswith(variables.CLAIM_PREFIX):
+        if name.startswith(variables.CLAIM_PREFIX):
             declared = catalog.claims[name.removeprefix(variables.CLAIM_PREFIX)]
             values[name] = _claim_value(caller, declared.claim, declared.pattern, scope.name)
     return values
@@ -93,12 +142,13 @@ def bind_values(
 def _claim_value(caller: Caller, claim: str, pattern: re.Pattern[str], scope: str) -> str:
     value = caller.claims.get(claim)
     if value is None:
-        hint = (
-            " Custom attributes are only in ID tokens: send the ID token."
-            if claim.startswith("custom:")
-            else ""
+        # Both token types carry it when the user has the attribute: the ID token natively, the access token
+        # through the pool's pre token generation trigger (resolvers/token_claims.py). Absent from either, the
+        # user lacks it, or it was set after the token was issued.
+        raise ClaimMissing(
+            f"Scope {scope} needs the {claim} claim, which your token does not carry. "
+            "Ask an administrator to set it; it reaches your token at your next sign-in."
         )
-        raise ClaimMissing(f"Scope {scope} needs the {claim} claim, which your token does not carry.{hint}")
     if not (isinstance(value, str) and variables.CLAIM_BASE.fullmatch(value) and pattern.fullmatch(value)):
         raise ClaimInvalid(
             f"Your {claim} claim has a value that scope {scope} does not accept.",
@@ -111,8 +161,7 @@ def plan_vend(
     caller: Caller, scope_name: object, requested_duration: object, *, catalog: Catalog, settings: Settings
 ) -> VendPlan:
     scope = find_scope(catalog, scope_name)
-    if not scope.admits(caller.groups):
-        raise ScopeForbidden(f"You are not in a group that may request {scope.name}.")
+    check_admitted(caller, scope)
     duration = resolve_duration(requested_duration, scope)
     values = bind_values(caller, scope, catalog, settings.deployment)
 

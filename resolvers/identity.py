@@ -3,6 +3,15 @@
 Only a Cognito user pool identity from the configured pool and app clients is accepted. AppSync has already
 verified the token's signature and expiry; we re-check what it does not: the issuer (an OIDC identity also
 has a ``sub``), the token use, the app client, and the shape of every value we go on to use.
+
+Catalog claims such as ``custom:tenant_id`` are read from either token type. In an ID token Cognito writes the
+user's attributes itself. In an access token Cognito writes no custom attribute; such a claim is there only
+because the pool's pre token generation trigger (V2_0, resolvers/token_claims.py) copied it in, and it is trusted
+for that reason alone: the token is signed by the pool (AppSync checked), the trigger copies only claim names the
+catalog declares, only from the user's stored attributes (never from the client's clientMetadata), and those
+attributes are read-only for every app client (infra asserts it), so only an administrator sets them. The value is
+still matched against the catalog's pattern before it reaches a policy (resolvers.decision). See
+docs/claims-in-access-tokens.md.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 from resolvers.audit import AuditRecord
 from resolvers.catalog_model import Catalog
 from resolvers.credentials import CredentialIssuer, credentials_payload
-from resolvers.decision import plan_vend, visible_scopes
+from resolvers.decision import Availability, plan_vend, scope_availability
 from resolvers.errors import INTERNAL_MESSAGE, Internal, VendError
 from resolvers.identity import Caller, caller_from_identity
 from resolvers.settings import Settings
@@ -30,6 +30,19 @@ def error_envelope(error: VendError) -> Envelope:
 
 def internal_envelope() -> Envelope:
     return error_envelope(Internal(INTERNAL_MESSAGE))
+
+
+def scope_info(availability: Availability) -> dict[str, Any]:
+    """One entry of the `scopes` answer (GraphQL type ScopeInfo)."""
+    scope = availability.scope
+    return {
+        "name": scope.name,
+        "description": scope.description,
+        "maxDurationSeconds": scope.max_duration_seconds,
+        "available": availability.available,
+        "unavailableReason": availability.reason,
+        "unavailableMessage": availability.message,
+    }
 
 
 @dataclass(frozen=True)
@@ -50,12 +63,7 @@ class VendService:
             caller = self.caller(identity)
         except VendError as error:
             return error_envelope(error)
-        return {
-            "data": [
-                {"name": s.name, "description": s.description, "maxDurationSeconds": s.max_duration_seconds}
-                for s in visible_scopes(caller, self.catalog)
-            ]
-        }
+        return {"data": [scope_info(a) for a in scope_availability(caller, self.catalog)]}
 
     def vend(self, identity: object, arguments: Mapping[str, object], request_id: str) -> Envelope:
         record = AuditRecord(request_id=request_id, catalog_version=self.catalog.version)

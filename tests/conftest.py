@@ -13,6 +13,11 @@ import pytest
 from tests import fuzzing, support
 from tests.secret_scan import find_leaks
 
+# The embedded AWS refuses to start in a process where moto was imported with its reflect-any-Origin CORS on.
+# tests/enforcement starts one in-process, so the flag is set before any test module imports moto (the imports
+# above do not).
+os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+
 collect_ignore = ["infra"]
 HYPOTHESIS_PROFILE = fuzzing.activate(os.environ)
 

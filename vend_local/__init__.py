@@ -1,6 +1,7 @@
 """Local-only tooling: the AppSync-compatible dev server, the `vend` CLI and schema generation.
 
-Never imported by resolvers/ and never shipped in the Lambda asset.
+Never imported by resolvers/ and never shipped in the Lambda asset. The CDK app imports one pure module from here,
+vend_local.iam.ceiling (a vend role's identity policy), so that the catalog tests judge what infra deploys.
 """
 
 from typing import Final

@@ -45,23 +45,38 @@ def cognito_identity(claims: Mapping[str, Any], source_ip: str) -> dict[str, Any
 def selection_set_list(
     selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], prefix: str = ""
 ) -> list[str]:
-    """AppSync's ``info.selectionSetList``: every selected field path below the resolved field, as 'a/b'."""
+    """AppSync's ``info.selectionSetList``: every selected field path below the resolved field, as 'a/b'.
+
+    Each fragment is expanded once per path prefix: a fragment spread twice at the same place adds nothing new, and
+    expanding it again would make a chain of such fragments exponential.
+    """
     out: list[str] = []
+    _collect_paths(selection_set, fragments, prefix, out, set())
+    return list(dict.fromkeys(out))
+
+
+def _collect_paths(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    prefix: str,
+    out: list[str],
+    expanded: set[tuple[str, str]],
+) -> None:
     if selection_set is None:
-        return out
+        return
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             path = f"{prefix}{selection.name.value}"
             if not selection.name.value.startswith("__"):
                 out.append(path)
-            out.extend(selection_set_list(selection.selection_set, fragments, f"{path}/"))
+            _collect_paths(selection.selection_set, fragments, f"{path}/", out, expanded)
         elif isinstance(selection, InlineFragmentNode):
-            out.extend(selection_set_list(selection.selection_set, fragments, prefix))
+            _collect_paths(selection.selection_set, fragments, prefix, out, expanded)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                out.extend(selection_set_list(fragment.selection_set, fragments, prefix))
-    return list(dict.fromkeys(out))
+            if fragment is not None and (selection.name.value, prefix) not in expanded:
+                expanded.add((selection.name.value, prefix))
+                _collect_paths(fragment.selection_set, fragments, prefix, out, expanded)
 
 
 def resolver_info(

@@ -19,6 +19,7 @@ SUBCOMMANDS: Final = {
     "explain": ("vend_local.cmd_explain", "show exactly what a caller would receive for a scope"),
     "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
     "schema": ("vend_local.cmd_schema", "print the AppSync schema for a scope catalog"),
+    "smoke": ("vend_local.cmd_smoke", "prove a live stack (or vend serve) as a test user: a pass/fail table"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -31,13 +32,21 @@ examples:
   vend explain --scope S3_OWN_PREFIX --sub 11111111-2222-4333-8444-555555555555
   vend explain --scope TENANT_FILES --sub 11111111-2222-4333-8444-555555555555 --group users --claim tenant=acme
   vend explain --scope REPORTS_READ --sub 11111111-2222-4333-8444-555555555555 --group analysts --json
+  vend explain --scope S3_OWN_PREFIX --sub 11111111-2222-4333-8444-555555555555 \\
+      --action s3:ListBucket --resource arn:aws:s3:::vend-example-uploads --context s3:prefix=users/
+
+--action/--resource ask "may this caller's session do ACTION on RESOURCE?": the local IAM evaluator judges it
+against the session policy and the vend role's identity policy as infra deploys it. The request carries the
+session's context (tags, SourceIdentity, times, region) and each --context KEY=VALUE (repeat a key for several
+values); every other condition key is absent.
 
 --claim takes a claim variable declared in the catalog (tenant) or a raw token claim name (custom:tenant_id).
 Deployment values default to examples: bucket {EXAMPLE_BUCKET}, account {EXAMPLE_ACCOUNT},
 region {EXAMPLE_REGION}, table {EXAMPLE_TABLE_NAME}, role ARNs arn:aws:iam::<account>:role/vend-<role>.
 
-exit codes: {report.EXIT_OK} granted, {report.EXIT_REFUSED} refused (the code and reason are printed),
-  {report.EXIT_PROBLEMS} the catalog is invalid, {report.EXIT_USAGE} a command-line value is wrong.
+exit codes: {report.EXIT_OK} granted (and, with --action, allowed), {report.EXIT_REFUSED} refused (the code and reason
+  are printed), {report.EXIT_DENIED} granted but the action is denied (the verdict and deciding statement are
+  printed), {report.EXIT_PROBLEMS} the catalog is invalid, {report.EXIT_USAGE} a command-line value is wrong.
 """
 
 # Settings problems name the Lambda's environment variables; an operator typed options.
@@ -69,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token-use",
         choices=("id", "access"),
         default="id",
-        help="which Cognito token the caller presents (default: id; custom:* claims are in ID tokens only)",
+        help="which Cognito token the caller presents (default: id; both carry the catalog's claims)",
     )
     parser.add_argument(
         "--duration", type=int, default=None, metavar="SECONDS", help="the requested durationSeconds"
@@ -88,6 +97,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ROLE=ARN",
         help="the vend role ARN for a catalog role (default: a placeholder in --account)",
     )
+    parser.add_argument("--action", default=None, help="ask whether the session may do this IAM action")
+    parser.add_argument("--resource", default=None, metavar="ARN", help="the resource ARN for --action")
+    parser.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a condition key of the request for --action (repeat a key for a multivalued key)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object for machines")
 
 
@@ -105,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         return report.EXIT_PROBLEMS
 
     try:
+        question = options.question(args.action, args.resource, args.context)
         claims = options.token_claims(args.claim, catalog)
         role_arns = options.role_arns(
             args.role_arn, synthetic.placeholder_role_arns(catalog, _base("account", args))
@@ -153,12 +172,17 @@ def _run(args: argparse.Namespace) -> int:
         catalog=catalog,
         settings=settings,
         notes=operator_notes(args.scope, args.group, caller, catalog),
+        question=question,
+        now=datetime.now(UTC),
     )
     if args.json:
         sys.stdout.write(json.dumps(as_dict(explanation), indent=2) + "\n")
     else:
         sys.stdout.write(explain_text(explanation))
-    return report.EXIT_OK if explanation.plan is not None else report.EXIT_REFUSED
+    if explanation.plan is None:
+        return report.EXIT_REFUSED
+    denied = explanation.access is not None and not explanation.access.decision.allowed
+    return report.EXIT_DENIED if denied else report.EXIT_OK
 
 
 def _base(var: str, args: argparse.Namespace) -> str:

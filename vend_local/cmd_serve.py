@@ -7,10 +7,12 @@ the pool's JWKS and serve LocalAppSync with uvicorn on 127.0.0.1. Heavy imports 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -67,6 +69,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allow this browser origin (repeatable; default none), e.g. http://localhost:5173",
     )
     parser.add_argument(
+        "--no-enforce",
+        action="store_true",
+        help="embedded AWS only: do not enforce IAM on requests signed with vended credentials (default: enforce)",
+    )
+    parser.add_argument(
         "--state-file",
         type=Path,
         default=None,
@@ -102,6 +109,13 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"vend serve: {exc}\n")
         return 2
 
+    # The port first: a port in use is one line at once, not a line after seconds of seeding an embedded AWS.
+    try:
+        sock = listening_socket(args.host, args.port)
+    except OSError as exc:
+        sys.stderr.write(bind_failure(args.host, args.port, exc) + "\n")
+        return 2
+
     # moto's and botocore's request lines say nothing a developer needs; this server's refusals (reasons only) do.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     for noisy in ("werkzeug", "botocore"):
@@ -117,16 +131,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             from vend_local.embedded_aws import EmbeddedAws  # noqa: PLC0415 - boto3 and moto: only when serving
 
-            embedded = EmbeddedAws(cors_origins=args.cors_origin)
+            embedded = EmbeddedAws(cors_origins=args.cors_origin, enforce=not args.no_enforce)
             embedded.start()
             deployment = embedded.seed(catalog, region=args.region or "us-east-1")
-        return _serve(args, catalog, catalog_path, deployment, state_file)
+        return _serve(args, catalog, catalog_path, deployment, state_file, sock=sock)
     except ConfigError as exc:
         sys.stderr.write(f"vend serve: the handler refused its settings: {exc}\n")
         return 2
     except (KeyboardInterrupt, _Stop):
         return 0
     finally:
+        sock.close()
         remove_state(state_file, os.getpid())
         if embedded is not None:
             embedded.stop()
@@ -171,8 +186,24 @@ def _real_deployment(args: argparse.Namespace) -> Deployment | str:
     )
 
 
+def bind_failure(host: str, port: int, exc: OSError) -> str:
+    """The one line a person needs when the port cannot be bound."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"vend serve: port {port} on {host} is already in use (another vend serve?). Stop it, or choose "
+            f'another port: make serve ARGS="--port {port + 1 if 0 < port < 65535 else 0}"'
+        )
+    return f"vend serve: cannot listen on {host}:{port}: {exc.strerror or type(exc).__name__}"
+
+
 def _serve(
-    args: argparse.Namespace, catalog: Catalog, catalog_path: Path, deployment: Deployment, state_file: Path
+    args: argparse.Namespace,
+    catalog: Catalog,
+    catalog_path: Path,
+    deployment: Deployment,
+    state_file: Path,
+    *,
+    sock: socket.socket,
 ) -> int:
     # Heavy imports, only when serving: the `vend` parser is built for every subcommand.
     from vend_local.embedded_aws import EMBEDDED_UNSET, handler_environment  # noqa: PLC0415
@@ -195,21 +226,16 @@ def _serve(
         catalog=catalog, verify=verifier.verify, invoke=handler.lambda_handler, cors_origins=args.cors_origin
     )
 
-    try:
-        sock = listening_socket(args.host, args.port)
-    except OSError as exc:
-        sys.stderr.write(f"vend serve: cannot bind {args.host}:{args.port}: {exc.strerror}\n")
-        return 2
     # What the socket really bound, not what was asked for.
     host, port = sock.getsockname()[:2]
     url_host = f"[{host}]" if ":" in host else host
     graphql_url = f"http://{url_host}:{port}{GRAPHQL_PATH}"
     state = _state(deployment, graphql_url, host, port)
     write_state(state_file, state)
-    sys.stdout.write(_banner(state, deployment, args.cors_origin))
+    sys.stdout.write(_banner(state, deployment, args.cors_origin, enforce=not args.no_enforce))
     sys.stdout.flush()
 
-    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n")
+    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n", served_paths=(GRAPHQL_PATH,))
     return 0
 
 
@@ -231,13 +257,22 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
     )
 
 
-def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str]) -> str:
+def _enforcement_line(state: ServerState, *, enforce: bool) -> str:
+    if not state.aws_endpoint:
+        return "enforced by AWS itself"
+    if enforce:
+        return "ENFORCED: vended credentials may do exactly what IAM would allow in AWS (--no-enforce: off)"
+    return "NOT ENFORCED (--no-enforce): vended credentials can do more here than in AWS"
+
+
+def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str], *, enforce: bool) -> str:
     where = f"embedded AWS (moto) at {state.aws_endpoint}" if state.aws_endpoint else "your AWS account"
     lines = [
         f"vend local server: region {state.region}, {where}",
         f"  GraphQL   {state.graphql_url}  (POST; header 'Authorization: <JWT>', no 'Bearer')",
         f"  GraphiQL  {state.graphql_url}  (open in a browser; put the Authorization header in Headers)",
         f"  CORS      {', '.join(cors_origins) if cors_origins else 'no browser origins allowed (--cors-origin)'}",
+        f"  IAM       {_enforcement_line(state, enforce=enforce)}",
     ]
     if state.users:
         lines.append("  Demo users (local-only passwords for the embedded Cognito):")

@@ -1,11 +1,18 @@
 """The embedded AWS: an in-process moto server on 127.0.0.1, seeded from the scope catalog. Does network I/O
 (to that local server only) and nothing else.
 
-Seeded like the deployed stack: a user pool with the catalog's groups and an app client that may not write
-custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
+Seeded like the deployed stack: a user pool with the catalog's groups, the deployed pre token generation trigger
+(vend_local/token_trigger.py) and an app client that may not write custom:tenant_id; demo users; a Lambda role and one vend role per catalog role, trusting only the Lambda role
 with sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity; the uploads bucket with a few objects and the
 items table. The handler then runs with credentials of the assumed Lambda role, so a vend is role chaining
-as in Lambda. moto enforces neither the trust policy nor any session policy (see docs/local-server.md).
+as in Lambda. Each vend role's identity policy is the ceiling the CDK app deploys (vend_local.iam.ceiling).
+
+Enforcement (on unless ``enforce=False``): requests signed with a role session this embedded AWS issued are
+allowed only as IAM would allow them (vend_local.enforcement, a WSGI middleware between EmbeddedCors and moto).
+
+Its Cognito is hooked (moto_cognito) to behave as Cognito does where it matters to us: tokens are signed with a
+key made for this run (signing_key), never with the one moto ships, and app clients' read and write attributes
+are enforced.
 
 CORS is only what the example page needs, for the --cors-origin values only: moto's global CORS (which reflects
 any Origin on every service) is off; S3 answers by the bucket's CORS rules (GET and PUT, the SDK's headers);
@@ -24,13 +31,16 @@ from typing import TYPE_CHECKING, Any, Final
 import boto3
 
 from resolvers.catalog_model import Catalog
-from vend_local import demo
+from vend_local import demo, moto_cognito, signing_key, token_trigger
+from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef, SchemaAttributeTypeTypeDef
     from werkzeug.serving import BaseWSGIServer
+
+    from vend_local.enforcement.middleware import Enforcement
 
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
@@ -246,8 +256,10 @@ def _with_cors(start_response: StartResponse, allow_origin: str | None, *, repla
     return respond
 
 
-def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
-    """moto's server application with its global CORS off, behind EmbeddedCors."""
+def _moto_app(
+    cors_origins: Iterable[str], *, enforce: bool = True
+) -> tuple[WSGIApplication, Enforcement | None]:
+    """moto's server application with its global CORS off, behind the enforcement (unless off) and EmbeddedCors."""
     # moto reads this once, when moto.settings is first imported: before that, or it is too late.
     os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
     from moto.moto_server import werkzeug_app  # noqa: PLC0415 - heavy: only when an embedded AWS starts
@@ -257,8 +269,18 @@ def _moto_app(cors_origins: Iterable[str]) -> WSGIApplication:
     if vars(werkzeug_app).get("DISABLE_GLOBAL_CORS") is not True:
         msg = "moto was imported before MOTO_DISABLE_GLOBAL_CORS was set; start the embedded AWS in a fresh process"
         raise RuntimeError(msg)
-    moto_app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    return EmbeddedCors(moto_app, cors_origins)
+    moto_app: WSGIApplication = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    if not enforce:
+        return EmbeddedCors(moto_app, cors_origins), None
+    from vend_local.enforcement.middleware import Enforcement  # noqa: PLC0415 - it imports moto
+
+    enforcement = Enforcement(moto_app)
+    return EmbeddedCors(enforcement, cors_origins), enforcement
+
+
+def _trusted_cognito() -> moto_cognito.Uninstall:
+    """moto's Cognito with a signing key made for this run (kept in memory only) and app client attribute rules."""
+    return moto_cognito.install(signing_key.generate())
 
 
 class EmbeddedAws:
@@ -269,11 +291,20 @@ class EmbeddedAws:
     request handler), because ThreadedMotoServer takes no middleware.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, cors_origins: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        cors_origins: Iterable[str] = (),
+        enforce: bool = True,
+    ) -> None:
         self._host = host
         self._port = port
         self._cors_origins = tuple(cors_origins)
-        self._app = _moto_app(self._cors_origins)
+        # The enforcement in front of moto (None with enforce=False): its session registry and clock.
+        self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
+        self._restore_cognito = _trusted_cognito()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
@@ -282,8 +313,13 @@ class EmbeddedAws:
         from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415 - imported by __init__
         from werkzeug.serving import make_server  # noqa: PLC0415 - with moto, only when serving
 
+        class QuietRequestHandler(MotoRequestHandler):
+            # No access log: a request line can carry a presigned URL's security token.
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
         self._server = make_server(
-            self._host, self._port, self._app, threaded=True, request_handler=MotoRequestHandler
+            self._host, self._port, self._app, threaded=True, request_handler=QuietRequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="vend-embedded-aws", daemon=True
@@ -300,6 +336,7 @@ class EmbeddedAws:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self._restore_cognito()
 
     def client(self, service: str, region: str = demo.REGION, **credentials: str) -> Any:
         session = boto3.session.Session(
@@ -339,30 +376,38 @@ class EmbeddedAws:
 
     def _seed_cognito(self, catalog: Catalog, region: str) -> tuple[str, str]:
         idp: CognitoIdentityProviderClient = self.client("cognito-idp", region)
-        pool_id = idp.create_user_pool(
-            PoolName=demo.USER_POOL,
-            Schema=[
-                {"Name": "email", "AttributeDataType": "String", "Mutable": True},
-                {
-                    "Name": demo.TENANT_ATTRIBUTE,
-                    "AttributeDataType": "String",
-                    "Mutable": True,
-                    "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
-                },
-            ],
-        )["UserPool"]["Id"]
+        # The demo users' tenant attribute, and every custom attribute the catalog reads (a team's own catalog
+        # declares its own), as the deployed pool has them: readable by the app client, never writable.
+        custom = sorted(
+            {demo.TENANT_ATTRIBUTE} | {c.removeprefix("custom:") for c in _custom_claims(catalog)}
+        )
+        schema: list[SchemaAttributeTypeTypeDef] = [
+            {"Name": "email", "AttributeDataType": "String", "Mutable": True}
+        ]
+        schema += [
+            {
+                "Name": name,
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+            }
+            for name in custom
+        ]
+        pool_id = idp.create_user_pool(PoolName=demo.USER_POOL, Schema=schema)["UserPool"]["Id"]
         client_id = idp.create_user_pool_client(
             UserPoolId=pool_id,
             ClientName=demo.APP_CLIENT,
             GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            ReadAttributes=["email", "email_verified", f"custom:{demo.TENANT_ATTRIBUTE}"],
-            # custom:tenant_id reaches a policy: no app client may write it (users could pick any tenant).
+            ReadAttributes=["email", "email_verified", *(f"custom:{name}" for name in custom)],
+            # Custom attributes reach policies: no app client may write them (users could pick any tenant).
             WriteAttributes=["email"],
         )["UserPoolClient"]["ClientId"]
         groups = set(catalog.groups) | {g for u in demo.DEMO_USERS for g in u.groups}
         for group in sorted(groups):
             idp.create_group(GroupName=group, UserPoolId=pool_id)
+        # As the deployed pool's pre token generation trigger does: the catalog's claims in access tokens too.
+        token_trigger.install(_moto_pool(pool_id, region), catalog.token_claims)
         return pool_id, client_id
 
     def _seed_users(self, pool_id: str, region: str) -> tuple[SeededUser, ...]:
@@ -417,7 +462,9 @@ class EmbeddedAws:
             iam.put_role_policy(
                 RoleName=demo.vend_role_name(role),
                 PolicyName="ceiling",
-                PolicyDocument=_document([_ceiling(catalog, role, region)]),
+                PolicyDocument=json.dumps(
+                    ceiling.role_ceiling(catalog, role, _deployment_values(region)), sort_keys=True
+                ),
             )
             role_arns[role] = arn
         # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies.
@@ -468,30 +515,26 @@ class EmbeddedAws:
         return table_arn
 
 
+def _moto_pool(pool_id: str, region: str) -> Any:
+    """The in-process moto object behind ``pool_id``: the embedded server shares this process's moto state."""
+    from moto.cognitoidp.models import cognitoidp_backends  # noqa: PLC0415 - moto: only with an embedded AWS
+
+    return cognitoidp_backends[demo.ACCOUNT_ID][region].user_pools[pool_id]
+
+
+def _custom_claims(catalog: Catalog) -> tuple[str, ...]:
+    return tuple(v.claim for v in catalog.claims.values() if v.claim.startswith("custom:"))
+
+
 def _document(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def _ceiling(catalog: Catalog, role: str, region: str) -> dict[str, Any]:
-    """The vend role's identity policy: the actions its scopes grant, on the local bucket and table only.
-    Session policies narrow this per vend (in AWS; moto enforces neither).
-    """
-    actions = sorted(
-        {
-            action
-            for scope in catalog.scopes.values()
-            if scope.role == role
-            for statement in scope.statements
-            if statement.effect == "Allow"
-            for action in statement.actions
-        }
-    )
+def _deployment_values(region: str) -> dict[str, str]:
+    """The catalog's deployment variables for the embedded world, as infra's config gives them for an account."""
     return {
-        "Effect": "Allow",
-        "Action": actions or ["s3:GetObject"],
-        "Resource": [
-            f"arn:aws:s3:::{demo.BUCKET}",
-            f"arn:aws:s3:::{demo.BUCKET}/*",
-            f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}",
-        ],
+        "account": demo.ACCOUNT_ID,
+        "region": region,
+        "bucket": demo.BUCKET,
+        "table_arn": f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}",
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from resolvers import limits
@@ -15,6 +16,7 @@ from resolvers.decision import VendPlan, plan_vend
 from resolvers.errors import VendError
 from resolvers.identity import Caller
 from resolvers.settings import Settings
+from vend_local.access import Answer, Question, ask
 
 # Bumped when the --json shape changes incompatibly.
 JSON_FORMAT: Final = 1
@@ -37,6 +39,8 @@ class Explanation:
     refusal: Refusal | None
     # Things the operator should know that the Lambda would not say (dropped groups, unknown scope names).
     notes: tuple[str, ...] = ()
+    # The answer to "may this session do ACTION on RESOURCE?", when asked and the vend is granted.
+    access: Answer | None = None
 
 
 def explain(
@@ -47,13 +51,20 @@ def explain(
     catalog: Catalog,
     settings: Settings,
     notes: tuple[str, ...] = (),
+    question: Question | None = None,
+    now: datetime | None = None,
 ) -> Explanation:
     try:
         plan = plan_vend(caller, scope, duration, catalog=catalog, settings=settings)
     except VendError as exc:
         refusal = Refusal(code=exc.code, message=exc.message, detail=exc.detail)
         return Explanation(scope, caller, catalog.version, None, refusal, notes)
-    return Explanation(scope, caller, catalog.version, plan, None, notes)
+    access = None
+    if question is not None:
+        if now is None:
+            raise ValueError("a question needs the time it is asked at")
+        access = ask(plan, question, catalog=catalog, deployment=settings.deployment, now=now)
+    return Explanation(scope, caller, catalog.version, plan, None, notes, access)
 
 
 def as_dict(explanation: Explanation) -> dict[str, Any]:
@@ -89,7 +100,22 @@ def as_dict(explanation: Explanation) -> dict[str, Any]:
         out["policy"] = json.loads(plan.policy)
         out["plaintext"] = {"used": plan.plaintext_used, "limit": limits.POLICY_PLAINTEXT_MAX}
         out["policy_hash"] = plan.policy_hash
+    if explanation.access is not None:
+        out["access"] = access_dict(explanation.access)
     return out
+
+
+def access_dict(answer: Answer) -> dict[str, Any]:
+    decision = answer.decision
+    return {
+        "action": answer.question.action,
+        "resource": answer.question.resource,
+        "context": {key: list(values) for key, values in answer.question.context.items()},
+        "allowed": decision.allowed,
+        "outcome": decision.outcome,
+        "deciding": [{"source": r.source, "index": r.index, "sid": r.sid} for r in decision.deciding],
+        "message": decision.message,
+    }
 
 
 def operator_notes(scope: str, given_groups: list[str], caller: Caller, catalog: Catalog) -> tuple[str, ...]:

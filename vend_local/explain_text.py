@@ -6,6 +6,7 @@ import json
 from typing import Final
 
 from resolvers import limits
+from vend_local.access import Answer
 from vend_local.explain import Explanation
 
 # The pretty-printed policy follows this line to the end of the output, so it can be cut out and parsed.
@@ -47,8 +48,25 @@ def explain_text(explanation: Explanation) -> str:
             f"{'Plaintext budget:':<{_LABEL}}{used} of {limit} characters ({used * 100 // limit}%), "
             "inline policy and managed policy ARNs together"
         ),
-        "",
-        POLICY_HEADING,
-        json.dumps(json.loads(plan.policy), indent=2),
     ]
+    if explanation.access is not None:
+        lines += ["", *access_lines(explanation.access)]
+    lines += ["", POLICY_HEADING, json.dumps(json.loads(plan.policy), indent=2)]
     return "\n".join(lines) + "\n"
+
+
+def access_lines(answer: Answer) -> list[str]:
+    """The may-I answer: the question, the verdict and the statements that decided it."""
+    question, decision = answer.question, answer.decision
+    context = ", ".join(f"{key}={','.join(values)}" for key, values in question.context.items())
+    verdict = "ALLOWED" if decision.allowed else "DENIED"
+    lines = [
+        f"May this session do {question.action} on {question.resource}"
+        + (f" with {context}" if context else "")
+        + "?",
+        f"{verdict} ({decision.outcome}): {decision.message}",
+    ]
+    if decision.deciding:
+        lines.append("Deciding statements:")
+        lines += [f"  {ref.source}: statement {ref.sid or f'#{ref.index}'}" for ref in decision.deciding]
+    return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from resolvers.catalog_model import Catalog
+from vend_local.access import Question
 from vend_local.synthetic import IDENTITY_CLAIMS
 
 
@@ -64,7 +65,35 @@ def role_arns(pairs: Iterable[str], defaults: dict[str, str]) -> dict[str, str]:
     return {**defaults, **given}
 
 
+def question(action: str | None, resource: str | None, context: Iterable[str]) -> Question | None:
+    """``--action``/``--resource``/``--context`` as the may-I question, or None when not asked."""
+    problems: list[str] = []
+    pairs = list(context)
+    if action is None and resource is None:
+        if pairs:
+            problems.append("--context: only with --action and --resource")
+            raise UsageError(problems)
+        return None
+    if action is None or ":" not in action:
+        problems.append("--action: give an IAM action such as s3:PutObject, together with --resource")
+    if resource is None or not (resource == "*" or resource.startswith("arn:")):
+        problems.append("--resource: give the resource ARN, such as arn:aws:s3:::bucket/users/<sub>/a.txt")
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            problems.append(
+                f"--context {pair!r}: write KEY=VALUE, for example --context {_EXAMPLES['--context']}"
+            )
+        else:
+            values.setdefault(key, []).append(value)
+    if problems:
+        raise UsageError(problems)
+    return Question(str(action), str(resource), {key: tuple(v) for key, v in values.items()})
+
+
 _EXAMPLES = {
     "--claim": "tenant=acme",
     "--role-arn": "uploads=arn:aws:iam::123456789012:role/vend-uploads",
+    "--context": "s3:prefix=users/",
 }

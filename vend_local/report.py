@@ -12,6 +12,7 @@ EXIT_OK: Final = 0
 EXIT_PROBLEMS: Final = 1  # the catalog, the schema or the settings are wrong: fix the file
 EXIT_USAGE: Final = 2  # a command-line value is wrong (argparse uses 2 as well)
 EXIT_REFUSED: Final = 3  # explain: the Lambda would refuse this caller; the output says why
+EXIT_DENIED: Final = 4  # explain --action: the vend is granted, but IAM would not allow the action
 EXIT_INTERNAL: Final = 70  # a bug in vend itself (EX_SOFTWARE)
 
 

@@ -20,6 +20,7 @@ from strawberry.types.scalar import ScalarDefinition
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.catalog_model import Catalog
 from vend_local import __version__
+from resolvers.decision import CLAIM_INVALID, CLAIM_MISSING, NOT_IN_GROUP
 
 
 @strawberry.schema_directive(
@@ -51,7 +52,23 @@ def scope_enum(catalog: Catalog) -> type[enum.Enum]:
     members = cast("type[enum.Enum]", enum.Enum("Scope", {name: name for name in catalog.scopes}))
     return strawberry.enum(
         members,
-        description="A scope from the catalog. Query `scopes` for those you may request.",
+        description="A scope from the catalog. Query `scopes` for which ones you can get now.",
+    )
+
+
+# Each reason is the refusal vendCredentials would answer with; clients treat the two alike.
+_REASONS: Final = (
+    (NOT_IN_GROUP, "The caller is in none of the scope's groups (vendCredentials: ScopeForbidden)."),
+    (CLAIM_MISSING, "The caller's token lacks a claim the scope needs (vendCredentials: ClaimMissing)."),
+    (CLAIM_INVALID, "A claim's value does not match the catalog's pattern (vendCredentials: ClaimInvalid)."),
+)
+
+
+def unavailable_reason_enum() -> type[enum.Enum]:
+    members = {name: strawberry.enum_value(name, description=why) for name, why in _REASONS}
+    return strawberry.enum(
+        cast("type[enum.Enum]", enum.Enum("ScopeUnavailableReason", members)),
+        description="Why the signed-in caller cannot get a scope now.",
     )
 
 
@@ -71,11 +88,14 @@ def build_schema(
     def _unresolved() -> Any:
         raise NotImplementedError("no resolver bound")
 
+    # Not "Credentials": the AWS SDK for Kotlin (aws.smithy.kotlin...awscredentials.Credentials), the AWS SDK for
+    # JavaScript v3 (@aws-sdk/types, client-sts) and others export that name, and Amplify's codegen would make
+    # a second one in the app (docs/mobile.md). A contract test checks the generated names against that list.
     @strawberry.type(
         directives=[COGNITO],
         description="Temporary AWS credentials, in the shape AWS SDKs and Amplify expect.",
     )
-    class Credentials:
+    class VendedCredentials:
         access_key_id: str
         secret_access_key: str
         session_token: str
@@ -86,18 +106,34 @@ def build_schema(
         scope: scope_type
         region: str
 
-    @strawberry.type(directives=[COGNITO], description="A scope this caller may request.")
+    reason_type: Any = unavailable_reason_enum()
+
+    @strawberry.type(
+        directives=[COGNITO],
+        description="A scope of the catalog, and whether the signed-in caller can get it now.",
+    )
     class ScopeInfo:
         name: scope_type
         description: str
         max_duration_seconds: int
+        available: bool = strawberry.field(
+            description="True when vendCredentials would admit this caller to this scope now."
+        )
+        unavailable_reason: reason_type | None = strawberry.field(
+            description="Why not, when available is false; null when it is true."
+        )
+        unavailable_message: str | None = strawberry.field(
+            description="The refusal vendCredentials would answer with, safe to show; null when available."
+        )
 
     @strawberry.type
     class Query:
         scopes: list[ScopeInfo] = strawberry.field(
             resolver=scopes_resolver or _unresolved,
             directives=[COGNITO],
-            description="The scopes the signed-in caller may request.",
+            description=(
+                "Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why."
+            ),
         )
 
     @strawberry.type
@@ -108,7 +144,7 @@ def build_schema(
         )
         def vend_credentials(
             self, info: strawberry.Info, scope: scope_type, duration_seconds: int | None = strawberry.UNSET
-        ) -> Credentials:
+        ) -> VendedCredentials:
             if vend_resolver is None:
                 return _unresolved()  # type: ignore[no-any-return]
             return vend_resolver(info=info, scope=scope, duration_seconds=duration_seconds)  # type: ignore[no-any-return]

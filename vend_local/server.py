@@ -3,11 +3,14 @@
 No I/O of its own beyond the ASGI connection: the token verifier and the Lambda invoke function are injected,
 so tests drive it in-process and `vend serve` wires in the embedded (or a real) AWS and the real handler.
 
-Per request, in AppSync's order: the route and method; the body (size and time limits); the Cognito JWT
-(401 UnauthorizedException before anything runs); the JSON body (400, no batches); then strawberry executes
-the schema with depth, alias and token limits, and each resolver builds the AppSync ctx, invokes the handler
-with vendResolver.js's payload and maps its envelope as vendResolver.js does. Nothing here logs a header,
-a body, a token or a credential.
+Per request, in AppSync's order: a token in the URL is refused before anything else (tokens travel in the
+Authorization header only); the route and method; the body (size and time limits); the Cognito JWT (401
+UnauthorizedException before anything runs); the JSON body (400, no batches); then, on a worker thread
+(graphql_prepare), the token, nesting, depth, alias and selection limits, parsing, the choice of operation,
+validation and variable coercion; and only then does strawberry execute the prepared document on the event
+loop, each resolver building the AppSync ctx, invoking the handler with vendResolver.js's payload and mapping
+its envelope as vendResolver.js does. Nothing here logs a header, a body, a query string, a token or a
+credential.
 """
 
 from __future__ import annotations
@@ -24,11 +27,6 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -37,7 +35,9 @@ from resolvers.catalog_model import Catalog
 from vend_local import appsync_errors as errs
 from vend_local.appsync_errors import graphql_error, map_envelope, request_error
 from vend_local.appsync_event import cognito_identity, lambda_payload, resolver_context, resolver_info
-from vend_local.jwt_verify import TokenRejected
+from vend_local.graphql_limits import DocumentLimits
+from vend_local.graphql_prepare import PREPARED_KEY, Prepared, RequestLimits, UsePreparedDocument, prepare
+from vend_local.jwt_verify import TokenRejected, carries_jwt
 from vend_local.schema import build_schema
 
 GRAPHQL_PATH: Final = "/graphql"
@@ -47,6 +47,17 @@ BODY_READ_TIMEOUT_SECONDS: Final = 10.0
 MAX_QUERY_DEPTH: Final = 6
 MAX_ALIASES: Final = 15
 MAX_TOKENS: Final = 2_000
+# Brackets and fragment-spread chains: far above what the schema's depth and introspection need (about 12), far
+# below Python's recursion limit, which the parser, validation and execution all walk towards.
+MAX_NESTING: Final = 32
+# Selections as written (fields, fragment spreads, inline fragments). The largest useful document under the other
+# limits: every alias plus the unaliased field (MAX_ALIASES + 1), each selecting vendCredentials and its seven
+# Credentials fields: 16 x 8 = 128; GraphiQL's introspection query has about 90. It keeps validation, quadratic in
+# same-named fields, in the tens of milliseconds. (AppSync documents a resolver count quota instead, 10,000 by
+# default; here at most MAX_ALIASES + 2 resolvers can run.)
+MAX_SELECTIONS: Final = (MAX_ALIASES + 1) * 8
+# Documents being prepared at once, on their own threads: the event loop keeps the GIL's share it needs to serve.
+PREPARE_WORKERS: Final = 4
 # AppSync times a resolver out at 30 s.
 RESOLVER_TIMEOUT_SECONDS: Final = 30.0
 CORS_MAX_AGE_SECONDS: Final = 600
@@ -54,6 +65,8 @@ CORS_ALLOW_HEADERS: Final = "authorization, content-type, x-amz-user-agent"
 
 Invoke = Callable[[dict[str, Any], Any], Any]
 Verify = Callable[[str | None], dict[str, Any]]
+# (strawberry schema, query, variables, operation name) -> the prepared request or its request errors.
+Prepare = Callable[[Any, str, dict[str, Any] | None, str | None], "Prepared | list[GraphQLError]"]
 # ASGI's types, as uvicorn and httpx declare them.
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -125,7 +138,8 @@ def _as_object(value: Any) -> Any:
 
 class LocalAppSync:
     """The ASGI application. ``invoke`` is called on one worker thread: one "Lambda container", one event at
-    a time, because the handler's AppSyncResolver keeps the current event on a shared object.
+    a time, because the handler's AppSyncResolver keeps the current event on a shared object. ``prepare``
+    (default: ``prepare_document``) runs on a pool of PREPARE_WORKERS threads, never on the event loop.
     """
 
     def __init__(
@@ -136,22 +150,21 @@ class LocalAppSync:
         invoke: Invoke,
         cors_origins: Iterable[str] = (),
         domain_name: str | None = None,
+        prepare: Prepare | None = None,
     ) -> None:
         self._verify = verify
         self._invoke = invoke
         self._cors_origins = frozenset(cors_origins)
         self._domain_name = domain_name
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vend-lambda")
+        self._preparers = ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="vend-graphql")
+        self._prepare = prepare or prepare_document
         self.schema = build_schema(
             catalog,
             vend_resolver=self._vend,
             scopes_resolver=self._scopes_resolver(),
-            extensions=(
-                # Factories: strawberry builds fresh extensions for every request.
-                lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-                lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-                lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            ),
+            # Limits, parsing and validation happen before execution, off the event loop (graphql_prepare).
+            extensions=(UsePreparedDocument,),
         )
         # strawberry logs every error with the offending query text, which is part of the request body.
         # A filter, not ``disabled``: uvicorn's logging dictConfig re-enables existing loggers.
@@ -159,6 +172,7 @@ class LocalAppSync:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._preparers.shutdown(wait=False, cancel_futures=True)
 
     # ---- resolvers ---------------------------------------------------------------------------------------
 
@@ -238,6 +252,12 @@ class LocalAppSync:
     async def _http(  # noqa: PLR0911 - one early answer per refusal, in AppSync's order
         self, scope: Scope, receive: Receive, headers: list[tuple[str, str]], cors: str | None
     ) -> HttpAnswer:
+        if carries_jwt(_query_string(scope)):
+            # A token in a URL ends up in logs, proxies and browser history; AppSync reads it from the header.
+            log.info("request refused: a token in the URL")
+            return _error(
+                400, errs.BAD_REQUEST_TYPE, "Send the token in the Authorization header, never in the URL."
+            )
         if scope["path"] != GRAPHQL_PATH:
             return _error(404, errs.NOT_FOUND_TYPE, f"Not found. The GraphQL endpoint is {GRAPHQL_PATH}.")
         method = scope["method"]
@@ -278,24 +298,44 @@ class LocalAppSync:
         result = await self._execute(operation, context)
         return HttpAnswer(200, _json(_response_body(result)), "application/json")
 
-    async def _execute(self, operation: _Operation, context: Any) -> ExecutionResult:
+    async def _execute(self, operation: _Operation, context: dict[str, Any]) -> ExecutionResult:
+        loop = asyncio.get_running_loop()
+        prepared = await loop.run_in_executor(
+            self._preparers, self._prepare, self.schema, operation.query, operation.variables, operation.name
+        )
+        if not isinstance(prepared, Prepared):
+            return ExecutionResult(data=None, errors=prepared)
         try:
             return await self.schema.execute(
                 operation.query,
                 variable_values=operation.variables,
-                context_value=context,
-                operation_name=operation.name,
+                context_value={**context, PREPARED_KEY: prepared},
+                operation_name=prepared.operation_name,
                 allowed_operation_types={OperationType.QUERY, OperationType.MUTATION},
             )
-        except Exception as exc:  # noqa: BLE001 - e.g. a subscription or an unknown operation name
-            return ExecutionResult(data=None, errors=[GraphQLError(_operation_refusal(exc))])
+        except Exception as exc:  # noqa: BLE001 - prepare() chose the operation; this is a last line of defence
+            log.warning("execution refused: %s", type(exc).__name__)
+            return ExecutionResult(
+                data=None, errors=[GraphQLError("The request names no operation that can run.")]
+            )
 
 
-def _operation_refusal(exc: Exception) -> str:
-    name = type(exc).__name__
-    if name == "InvalidOperationTypeError":
-        return "Only queries and mutations are served here."
-    return "The request names no operation that can run."
+LIMITS: Final = RequestLimits(
+    max_tokens=MAX_TOKENS,
+    document=DocumentLimits(
+        max_nesting=MAX_NESTING,
+        max_depth=MAX_QUERY_DEPTH,
+        max_aliases=MAX_ALIASES,
+        max_selections=MAX_SELECTIONS,
+    ),
+)
+
+
+def prepare_document(
+    schema: Any, query: str, variables: dict[str, Any] | None, name: str | None
+) -> Prepared | list[GraphQLError]:
+    """graphql_prepare.prepare with this server's limits: what runs on the preparation threads."""
+    return prepare(schema, query, variables, name, LIMITS)
 
 
 def _response_body(result: ExecutionResult) -> dict[str, Any]:
@@ -360,6 +400,11 @@ async def _read_body(headers: list[tuple[str, str]], receive: Receive) -> bytes 
             413, errs.PAYLOAD_TOO_LARGE_TYPE, f"The request body is larger than {MAX_BODY_BYTES} bytes."
         )
     return body
+
+
+def _query_string(scope: Scope) -> str:
+    raw: bytes = scope.get("query_string", b"")
+    return raw.decode("latin-1")
 
 
 def _headers(scope: Scope) -> list[tuple[str, str]]:

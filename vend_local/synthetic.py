@@ -35,6 +35,16 @@ def table_arn(region: str, account: str, name: str = EXAMPLE_TABLE_NAME) -> str:
     return f"arn:aws:dynamodb:{region}:{account}:table/{name}"
 
 
+def example_deployment(region: str = EXAMPLE_REGION, account: str = EXAMPLE_ACCOUNT) -> dict[str, str]:
+    """The deployment values templates render with, as the README and the golden policies use them."""
+    return {
+        "bucket": EXAMPLE_BUCKET,
+        "table_arn": table_arn(region, account),
+        "account": account,
+        "region": region,
+    }
+
+
 def placeholder_role_arns(catalog: Catalog, account: str) -> dict[str, str]:
     """One placeholder vend-role ARN per catalog role; the ARN is not part of the policy budget."""
     return {role: f"arn:aws:iam::{account}:role/vend-{role}" for role in sorted(catalog.roles)}
@@ -97,3 +107,16 @@ def make_settings(
     settings = load_settings(env)
     check_against_catalog(settings, catalog)
     return settings
+
+
+def settings_for(catalog: Catalog, catalog_path: Path, deployment: Mapping[str, str]) -> Settings:
+    """Settings for a deployment given as template values, with placeholder vend-role ARNs in its account."""
+    return make_settings(
+        catalog,
+        catalog_path=catalog_path,
+        region=deployment["region"],
+        account=deployment["account"],
+        bucket=deployment["bucket"],
+        table=deployment["table_arn"],
+        role_arns=placeholder_role_arns(catalog, deployment["account"]),
+    )

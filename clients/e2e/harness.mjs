@@ -42,16 +42,16 @@ export async function makeStateDir() {
 }
 
 /**
- * Start `vend serve` on free ports, allowing exactly `corsOrigin`, writing its state to `stateFile`;
- * resolves once it prints its ready line.
+ * Start `vend serve` on free ports, allowing exactly `corsOrigins` (or the one `corsOrigin`), writing its state to
+ * `stateFile`; resolves once it prints its ready line.
  */
-export async function startVendServe({ corsOrigin, stateFile }) {
+export async function startVendServe({ corsOrigin, corsOrigins = [corsOrigin], stateFile }) {
   if (!existsSync(VEND)) {
     throw new Error(`${VEND} not found: run \`make test\` (it builds .venv) or set VEND_BIN`);
   }
   const child = spawn(
     VEND,
-    ['serve', '--host', '127.0.0.1', '--port', '0', '--cors-origin', corsOrigin, '--state-file', stateFile],
+    ['serve', '--host', '127.0.0.1', '--port', '0', ...corsOrigins.flatMap((o) => ['--cors-origin', o]), '--state-file', stateFile],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
   );
   // A crashed test run must not leave the server behind.

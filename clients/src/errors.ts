@@ -70,15 +70,48 @@ export function isVendCredentialsError(value: unknown): value is VendCredentials
 interface GraphQLErrorLike {
   message?: unknown;
   errorType?: unknown;
+  path?: unknown;
   originalError?: { name?: unknown } | null;
 }
 
-function firstGraphQLError(value: unknown): GraphQLErrorLike | undefined {
+/** errorTypes this client can classify: the service's codes and AppSync's own 401. */
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>([...SERVICE_ERROR_TYPES, 'UnauthorizedException']);
+
+/** The entries of a GraphQL result's `errors` (non-objects become `{}`), or undefined when it has none. */
+function graphQLErrors(value: unknown): GraphQLErrorLike[] | undefined {
   if (typeof value !== 'object' || value === null || !('errors' in value)) return undefined;
   const errors = (value as { errors: unknown }).errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  const first: unknown = errors[0];
-  return typeof first === 'object' && first !== null ? (first as GraphQLErrorLike) : {};
+  return errors.map((e: unknown) => (typeof e === 'object' && e !== null ? (e as GraphQLErrorLike) : {}));
+}
+
+function isOnField(error: GraphQLErrorLike, field: string | undefined): boolean {
+  return field !== undefined && Array.isArray(error.path) && error.path[0] === field;
+}
+
+/**
+ * The entry that says what went wrong. Order in `errors` means nothing: an AppSync-compatible server may put a
+ * `Cannot return null for non-nullable type` entry (no errorType, or one we do not know) ahead of the typed
+ * error of the same non-null field. So the first entry, in this order of preference: a known errorType on
+ * `field` (its path starts at that response key); a known errorType anywhere; any errorType on `field`; any
+ * errorType; anything on `field`; the first entry.
+ */
+function chooseError(errors: GraphQLErrorLike[], field: string | undefined): GraphQLErrorLike {
+  const known = (e: GraphQLErrorLike): boolean => KNOWN_TYPES.has(text(e.errorType) ?? '');
+  const typed = (e: GraphQLErrorLike): boolean => text(e.errorType) !== undefined;
+  const onField = (e: GraphQLErrorLike): boolean => isOnField(e, field);
+  const preferences: Array<(e: GraphQLErrorLike) => boolean> = [
+    (e) => known(e) && onField(e),
+    known,
+    (e) => typed(e) && onField(e),
+    typed,
+    onField,
+  ];
+  for (const preferred of preferences) {
+    const found = errors.find(preferred);
+    if (found !== undefined) return found;
+  }
+  return errors[0]!;
 }
 
 function text(value: unknown): string | undefined {
@@ -87,67 +120,48 @@ function text(value: unknown): string | undefined {
 
 /**
  * A GraphQL result carrying `errors` (Amplify v6 throws the whole result) or a thrown error, as a
- * VendCredentialsError. Classification goes by type names only, never by message text.
+ * VendCredentialsError. Classification goes by type names only, never by message text. `field` is the
+ * response key of the field that was asked for (`vendCredentials`, `scopes`): its own error wins over others.
  */
-export function toVendCredentialsError(thrown: unknown): VendCredentialsError {
+export function toVendCredentialsError(thrown: unknown, field?: string): VendCredentialsError {
   if (thrown instanceof VendCredentialsError) return thrown;
 
-  const gqlError = firstGraphQLError(thrown);
-  if (gqlError !== undefined) {
-    const errorType = text(gqlError.errorType);
-    const message = text(gqlError.message);
-    if (errorType !== undefined) {
-      if (SERVICE_TYPES.has(errorType)) {
-        // The service's messages are written to be shown to the user.
-        return new VendCredentialsError(errorType as ServiceErrorType, message ?? errorType, {
-          reportedType: errorType,
-          cause: thrown,
-        });
-      }
-      if (errorType === 'UnauthorizedException') {
-        return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-          reportedType: errorType,
-          cause: thrown,
-        });
-      }
-      return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, { reportedType: errorType, cause: thrown });
-    }
-    // No errorType: Amplify wrapped a transport failure; the original error's name says which.
-    const originalName = text(gqlError.originalError?.name);
-    if (originalName?.startsWith('UnauthorizedException')) {
-      return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-        reportedType: originalName,
-        cause: thrown,
-      });
-    }
-    if (originalName === 'NetworkError') {
-      return new VendCredentialsError('NetworkError', GENERIC_MESSAGE.NetworkError, {
-        reportedType: originalName,
-        cause: thrown,
-      });
-    }
-    return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, {
-      ...(originalName === undefined ? {} : { reportedType: originalName }),
-      cause: thrown,
-    });
-  }
+  const errors = graphQLErrors(thrown);
+  if (errors !== undefined) return fromGraphQLError(chooseError(errors, field), thrown);
 
   if (thrown instanceof Error) {
-    if (AMPLIFY_NOT_SIGNED_IN.has(thrown.name)) {
-      return new VendCredentialsError('Unauthorized', GENERIC_MESSAGE.Unauthorized, {
-        reportedType: thrown.name,
-        cause: thrown,
-      });
-    }
+    if (AMPLIFY_NOT_SIGNED_IN.has(thrown.name)) return generic('Unauthorized', thrown.name, thrown);
     // Amplify names a failed fetch "NetworkError". A bare TypeError is more likely a bug than the network: Unknown.
-    if (thrown.name === 'NetworkError') {
-      return new VendCredentialsError('NetworkError', GENERIC_MESSAGE.NetworkError, {
-        reportedType: thrown.name,
+    if (thrown.name === 'NetworkError') return generic('NetworkError', thrown.name, thrown);
+  }
+  return generic('Unknown', undefined, thrown);
+}
+
+/** An error whose own text is not shown (it may name internals): the generic message of its type. */
+function generic(type: keyof typeof GENERIC_MESSAGE, reportedType: string | undefined, cause: unknown): VendCredentialsError {
+  return new VendCredentialsError(type, GENERIC_MESSAGE[type], {
+    ...(reportedType === undefined ? {} : { reportedType }),
+    cause,
+  });
+}
+
+function fromGraphQLError(gqlError: GraphQLErrorLike, thrown: unknown): VendCredentialsError {
+  const errorType = text(gqlError.errorType);
+  if (errorType !== undefined) {
+    if (SERVICE_TYPES.has(errorType)) {
+      // The service's messages are written to be shown to the user.
+      return new VendCredentialsError(errorType as ServiceErrorType, text(gqlError.message) ?? errorType, {
+        reportedType: errorType,
         cause: thrown,
       });
     }
+    return generic(errorType === 'UnauthorizedException' ? 'Unauthorized' : 'Unknown', errorType, thrown);
   }
-  return new VendCredentialsError('Unknown', GENERIC_MESSAGE.Unknown, { cause: thrown });
+  // No errorType: Amplify wrapped a transport failure; the original error's name says which.
+  const originalName = text(gqlError.originalError?.name);
+  if (originalName?.startsWith('UnauthorizedException')) return generic('Unauthorized', originalName, thrown);
+  if (originalName === 'NetworkError') return generic('NetworkError', originalName, thrown);
+  return generic('Unknown', originalName, thrown);
 }
 
 export function invalidResponse(problem: string): VendCredentialsError {

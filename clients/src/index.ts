@@ -9,11 +9,12 @@ export {
 export type {
   VendedCredentialsOptions,
   VendedCredentialsProvider,
+  VendedSchedule,
   VendGraphQLClient,
   VendGraphQLRequest,
   VendAuthMode,
 } from './provider.js';
-export { VendCredentialsError, isVendCredentialsError, SERVICE_ERROR_TYPES } from './errors.js';
+export { VendCredentialsError, isVendCredentialsError, toVendCredentialsError, SERVICE_ERROR_TYPES } from './errors.js';
 export type { VendErrorType, ServiceErrorType } from './errors.js';
 export { Scope } from './graphql/API.js';
-export type { Credentials, ScopeInfo } from './graphql/API.js';
+export type { VendedCredentials, ScopeInfo } from './graphql/API.js';

@@ -64,3 +64,93 @@ describe('toVendCredentialsError', () => {
     assert.equal(toVendCredentialsError(original), original);
   });
 });
+
+// Entries as AppSync-compatible servers write them. A graphql-js based stand-in adds the non-null entry FIRST
+// when a resolver of a non-null field fails; whether AppSync itself adds one is not documented.
+const TYPED = {
+  path: ['vendCredentials'],
+  data: null,
+  errorType: 'ScopeForbidden',
+  errorInfo: null,
+  locations: [{ line: 1, column: 12, sourceName: null }],
+  message: 'You are not in a group that may request REPORTS_READ.',
+};
+const NON_NULL = {
+  path: ['vendCredentials'],
+  locations: [{ line: 1, column: 12 }],
+  message: "Cannot return null for non-nullable type: 'Credentials' within parent 'Mutation' (/vendCredentials)",
+};
+const NON_NULL_TYPED_NULL = { ...NON_NULL, errorType: null };
+const NON_NULL_UNKNOWN_TYPE = { ...NON_NULL, errorType: 'GraphQLError' };
+const OTHER_FIELD_KNOWN = { path: ['scopes'], errorType: 'Throttled', message: 'Too many requests.' };
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe('toVendCredentialsError: the typed error wherever it stands in errors', () => {
+  const orderings: Array<[string, unknown[]]> = [
+    ['alone', [TYPED]],
+    ['first, before a non-null error', [TYPED, NON_NULL]],
+    ['last, after a non-null error', [NON_NULL, TYPED]],
+    ['between two non-null errors', [NON_NULL, TYPED, NON_NULL_TYPED_NULL]],
+    ['after a non-null error whose errorType is null', [NON_NULL_TYPED_NULL, TYPED]],
+    ['after a non-null error with an errorType we do not know', [NON_NULL_UNKNOWN_TYPE, TYPED]],
+    ['after a non-object entry', ['odd', null, TYPED]],
+  ];
+  for (const [name, errors] of orderings) {
+    it(`finds ScopeForbidden ${name}`, () => {
+      const thrown = { data: null, errors };
+      const error = toVendCredentialsError(thrown, 'vendCredentials');
+      assert.equal(error.errorType, 'ScopeForbidden');
+      assert.equal(error.reportedType, 'ScopeForbidden');
+      assert.equal(error.message, TYPED.message);
+      assert.equal(error.cause, thrown);
+      // AND without naming the field, the known type still wins over the entries beside it
+      assert.equal(toVendCredentialsError(thrown).errorType, 'ScopeForbidden');
+    });
+  }
+
+  it('finds it in every order of four different entries', () => {
+    const entries: unknown[] = [TYPED, NON_NULL, NON_NULL_UNKNOWN_TYPE, 'odd'];
+    const all = permutations(entries);
+    assert.equal(all.length, 24);
+    for (const errors of all) {
+      assert.equal(toVendCredentialsError({ data: null, errors }, 'vendCredentials').errorType, 'ScopeForbidden');
+    }
+  });
+
+  it("prefers the asked field's own typed error over a known error of another field, in either order", () => {
+    for (const errors of [[OTHER_FIELD_KNOWN, TYPED], [TYPED, OTHER_FIELD_KNOWN]]) {
+      assert.equal(toVendCredentialsError({ data: null, errors }, 'vendCredentials').errorType, 'ScopeForbidden');
+      assert.equal(toVendCredentialsError({ data: null, errors }, 'scopes').errorType, 'Throttled');
+    }
+    // AND when the asked field has no typed error, a known error elsewhere is still better than none
+    const error = toVendCredentialsError({ data: null, errors: [NON_NULL, OTHER_FIELD_KNOWN] }, 'vendCredentials');
+    assert.equal(error.errorType, 'Throttled');
+  });
+
+  it("AppSync's own 401 is found beside other entries too", () => {
+    const unauthorized = { errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' };
+    const error = toVendCredentialsError({ errors: [NON_NULL, unauthorized] }, 'vendCredentials');
+    assert.equal(error.errorType, 'Unauthorized');
+    assert.equal(error.reportedType, 'UnauthorizedException');
+  });
+
+  it('with no known type, reports the unknown type of the asked field (and never its text)', () => {
+    const lambda = { path: ['vendCredentials'], errorType: 'Lambda:Unhandled', message: 'arn:aws:iam::123456789012:role/x' };
+    for (const errors of [[NON_NULL, lambda], [lambda, NON_NULL]]) {
+      const error = toVendCredentialsError({ data: null, errors }, 'vendCredentials');
+      assert.equal(error.errorType, 'Unknown');
+      assert.equal(error.reportedType, 'Lambda:Unhandled');
+      assert.ok(!error.message.includes('arn:aws'));
+    }
+  });
+
+  it('a non-null error alone is Unknown, with no reported type', () => {
+    const error = toVendCredentialsError({ data: null, errors: [NON_NULL] }, 'vendCredentials');
+    assert.equal(error.errorType, 'Unknown');
+    assert.equal(error.reportedType, undefined);
+  });
+});

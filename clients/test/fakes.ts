@@ -71,7 +71,7 @@ export function creds(opts: {
   const refreshMarginS = opts.refreshMarginS ?? 720;
   const expiration = opts.nowMs + lifetimeS * 1000;
   return {
-    __typename: 'Credentials',
+    __typename: 'VendedCredentials',
     accessKeyId: `ASIAFAKE${serial}`,
     secretAccessKey: `secret-${serial}-never-printed`,
     sessionToken: `token-${serial}-never-printed`,

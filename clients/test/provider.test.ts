@@ -248,6 +248,63 @@ describe('vendedCredentials: failures', () => {
   });
 });
 
+describe('vendedCredentials: a refused refresh drops the cached set', () => {
+  const NON_NULL = {
+    path: ['vendCredentials'],
+    message: "Cannot return null for non-nullable type: 'Credentials' within parent 'Mutation' (/vendCredentials)",
+  };
+  const refusals: Array<[string, unknown, string]> = [
+    ['ScopeForbidden', graphqlFailure('ScopeForbidden', 'You are not in a group that may request S3_OWN_PREFIX.'), 'ScopeForbidden'],
+    ['ScopeForbidden after a non-null error', { data: null, errors: [NON_NULL, { path: ['vendCredentials'], errorType: 'ScopeForbidden', message: 'No.' }] }, 'ScopeForbidden'],
+    ['Unauthorized from the service', graphqlFailure('Unauthorized', 'Sign in with this app\'s user pool to request credentials.'), 'Unauthorized'],
+    ["AppSync's 401 after a non-null error", { errors: [NON_NULL, { errorType: 'UnauthorizedException', message: 'Token has expired.' }] }, 'Unauthorized'],
+    ['Amplify: nobody is signed in', Object.assign(new Error('no tokens'), { name: 'NoValidAuthTokens' }), 'Unauthorized'],
+  ];
+  for (const [name, refusal, type] of refusals) {
+    for (const how of ['thrown', 'resolved'] as const) {
+      if (how === 'resolved' && refusal instanceof Error) continue;
+      it(`${name} (${how}): the old set is never served again, though it has not expired`, async () => {
+        // GIVEN a cached set, past refreshAfter but far from expiration
+        const { clock, gql, provider } = setup();
+        const first = provider();
+        gql.answer(creds({ nowMs: clock.ms, lifetimeS: 3600, refreshMarginS: 720 }));
+        const old = await first;
+        clock.advance((3600 - 720) * 1000);
+        // WHEN the refresh is refused
+        const refreshing = provider();
+        if (how === 'thrown') gql.fail(refusal);
+        else gql.resolveWith(refusal);
+        assert.equal((await rejection(refreshing)).errorType, type);
+        // THEN the old set, far from expiration, is gone: a throttled next attempt cannot fall back on it
+        const again = provider();
+        assert.equal(gql.calls, 3);
+        gql.fail(graphqlFailure('Throttled', 'Too many requests. Try again shortly.'));
+        assert.equal((await rejection(again)).errorType, 'Throttled');
+        // AND the one after that asks again and gets a new set
+        const third = provider();
+        assert.equal(gql.calls, 4);
+        gql.answer(creds({ nowMs: clock.ms }));
+        assert.notEqual((await third).accessKeyId, old.accessKeyId);
+      });
+    }
+  }
+
+  it('a forced refresh that is refused drops the set too (control: an unforced call before it is served)', async () => {
+    const { clock, gql, provider } = setup();
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms }));
+    const old = await first;
+    assert.equal(await provider(), old);
+    assert.equal(gql.calls, 1);
+    const forced = provider({ forceRefresh: true });
+    gql.fail(graphqlFailure('Unauthorized', 'Sign in again.'));
+    assert.equal((await rejection(forced)).errorType, 'Unauthorized');
+    // THEN an unforced call, still long before refreshAfter, no longer gets the old set: it asks
+    void provider().catch(() => undefined);
+    assert.equal(gql.calls, 3);
+  });
+});
+
 describe('vendedCredentials: answers that are not usable credentials', () => {
   const cases: Array<[string, (c: Record<string, unknown>) => void, RegExp]> = [
     ['a missing sessionToken', (c) => delete c.sessionToken, /sessionToken is missing/],
@@ -281,6 +338,45 @@ describe('vendedCredentials: answers that are not usable credentials', () => {
     const pending = provider();
     gql.resolveWith({ data: { vendCredentials: null } });
     assert.equal((await rejection(pending)).errorType, 'InvalidResponse');
+  });
+});
+
+describe('vendedCredentials: schedule() for display', () => {
+  it('is undefined until a set is held, then names its expiration and refresh time, and nothing secret', async () => {
+    const { clock, gql, provider } = setup();
+    assert.equal(provider.schedule(), undefined);
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms, lifetimeS: 3600, refreshMarginS: 720 }));
+    await first;
+    assert.deepEqual(provider.schedule(), {
+      expiration: new Date(clock.ms + 3600_000),
+      refreshAt: new Date(clock.ms + (3600 - 720) * 1000),
+    });
+    assert.doesNotMatch(JSON.stringify(provider.schedule()), /never-printed/);
+  });
+
+  it('shows the 30-second floor when refreshAfter has already passed on arrival', async () => {
+    const { clock, gql, provider } = setup();
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms - 7200_000, lifetimeS: 7200 + 300, refreshMarginS: 720 }));
+    await first;
+    assert.equal(provider.schedule()?.refreshAt.getTime(), clock.ms + MIN_REUSE_MS);
+  });
+
+  it('is undefined again after clear() and after a refusal', async () => {
+    const { clock, gql, provider } = setup();
+    const first = provider();
+    gql.answer(creds({ nowMs: clock.ms }));
+    await first;
+    provider.clear();
+    assert.equal(provider.schedule(), undefined);
+    const second = provider();
+    gql.answer(creds({ nowMs: clock.ms }));
+    await second;
+    const refused = provider({ forceRefresh: true });
+    gql.fail(graphqlFailure('ScopeForbidden', 'No.'));
+    await rejection(refused);
+    assert.equal(provider.schedule(), undefined);
   });
 });
 

@@ -93,7 +93,7 @@ def test_a_claim_is_named_by_catalog_variable_or_by_raw_claim_name(
             "ClaimMissing",
             (
                 "Scope TENANT_FILES needs the custom:tenant_id claim, which your token does not carry. "
-                "Custom attributes are only in ID tokens: send the ID token."
+                "Ask an administrator to set it; it reaches your token at your next sign-in."
             ),
         ),
         (

@@ -8,6 +8,7 @@ import graphql
 from moto.appsync.models import AWS_CUSTOM_GRAPHQL
 
 from resolvers.catalog import load_catalog
+from resolvers.decision import UNAVAILABLE_REASONS
 from vend_local.schema import appsync_sdl
 
 SCHEMA = Path(__file__).parents[2] / "schema.graphql"
@@ -33,7 +34,7 @@ def test_schema_builds_with_the_appsync_prelude() -> None:
     mutation = schema.mutation_type
     assert mutation is not None
     vend = mutation.fields["vendCredentials"]
-    assert str(vend.type) == "Credentials!"
+    assert str(vend.type) == "VendedCredentials!"
     assert {name: str(arg.type) for name, arg in vend.args.items()} == {
         "scope": "Scope!",
         "durationSeconds": "Int",
@@ -42,10 +43,14 @@ def test_schema_builds_with_the_appsync_prelude() -> None:
     assert str(schema.query_type.fields["scopes"].type) == "[ScopeInfo!]!"
 
 
+def field_types(type_name: str) -> dict[str, str]:
+    found = built().get_type(type_name)
+    assert isinstance(found, graphql.GraphQLObjectType)
+    return {name: str(f.type) for name, f in found.fields.items()}
+
+
 def test_credentials_type_has_the_sdk_field_names() -> None:
-    credentials = built().get_type("Credentials")
-    assert isinstance(credentials, graphql.GraphQLObjectType)
-    assert {name: str(f.type) for name, f in credentials.fields.items()} == {
+    assert field_types("VendedCredentials") == {
         "accessKeyId": "String!",
         "secretAccessKey": "String!",
         "sessionToken": "String!",
@@ -75,3 +80,18 @@ def test_fields_carry_the_cognito_auth_directive() -> None:
         "Mutation.vendCredentials": ["aws_cognito_user_pools"],
         "Query.scopes": ["aws_cognito_user_pools"],
     }
+
+
+def test_scope_info_says_whether_and_why_not() -> None:
+    assert field_types("ScopeInfo") == {
+        "name": "Scope!",
+        "description": "String!",
+        "maxDurationSeconds": "Int!",
+        "available": "Boolean!",
+        "unavailableReason": "ScopeUnavailableReason",
+        "unavailableMessage": "String",
+    }
+    reason = built().get_type("ScopeUnavailableReason")
+    assert isinstance(reason, graphql.GraphQLEnumType)
+    assert list(reason.values) == ["NOT_IN_GROUP", "CLAIM_MISSING", "CLAIM_INVALID"]
+    assert set(reason.values) == set(UNAVAILABLE_REASONS.values())

@@ -1,10 +1,9 @@
-"""HTTP and AWS helpers for the e2e tests: GraphQL calls, sign-in, tokens forged with moto's public test key."""
+"""HTTP and AWS helpers for the e2e tests: GraphQL calls, sign-in, tokens forged with the key moto ships."""
 
 from __future__ import annotations
 
 import base64
 import json
-import time
 from typing import Any, Final
 
 import boto3
@@ -70,7 +69,8 @@ def claims_of(token: str) -> dict[str, Any]:
 
 
 def forge(claims: dict[str, Any], **overrides: Any) -> str:
-    """Sign with moto's own (public, test-only) Cognito key: only the claim checks can refuse these."""
+    """Sign with the Cognito key inside the moto package (public, kid "dummy"), which anyone can read: the
+    embedded Cognito signs with a key of its own, so the server must refuse these."""
     key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json"), algorithm="RS256")
     merged = {**claims, **overrides}
     return jwt.encode(
@@ -79,11 +79,6 @@ def forge(claims: dict[str, Any], **overrides: Any) -> str:
         algorithm="RS256",
         headers={"kid": "dummy"},
     )
-
-
-def expired(claims: dict[str, Any]) -> str:
-    now = int(time.time())
-    return forge(claims, iat=now - 7200, auth_time=now - 7200, exp=now - 3600)
 
 
 def aws_client(server: RunningServer, service: str, creds: dict[str, str] | None = None) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from tests.e2e.client import aws_client, claims_of, post, tokens, vend
 from tests.e2e.conftest import CORS_ORIGIN, RunningServer, assert_clean_stop, start_server
 from vend_local.cli import build_parser
+from vend_local.cmd_serve import subprocess_command
 
 
 def test_the_default_host_is_loopback() -> None:
@@ -91,3 +93,26 @@ def test_two_servers_share_no_state(server: RunningServer, tmp_path: Path) -> No
     finally:
         # A SIGTERM stop is as clean as Ctrl-C: moto stopped, state file gone, nothing leaked.
         assert_clean_stop(second, signal.SIGTERM)
+
+
+def test_a_port_in_use_is_one_readable_line_at_once(server: RunningServer, tmp_path: Path) -> None:
+    # GIVEN the session's server holding its port
+    taken = server.state.port
+    state_file = tmp_path / "serve.json"
+    # WHEN a second server is asked for that same port
+    done = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [*subprocess_command(state_file), "--port", str(taken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # THEN it stops with one line on stderr that says what to do, nothing else, and no state file
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        f"vend serve: port {taken} on 127.0.0.1 is already in use (another vend serve?). "
+        f'Stop it, or choose another port: make serve ARGS="--port {taken + 1}"'
+    )
+    assert not state_file.exists()

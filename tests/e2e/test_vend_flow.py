@@ -101,20 +101,50 @@ def test_a_group_scope_is_for_its_group_only(server: RunningServer) -> None:
     assert report["Body"].read().startswith(b"quarter,revenue")
 
 
-def test_a_tenant_scope_needs_the_tenant_claim_of_an_id_token(server: RunningServer) -> None:
-    carol = tokens(server, "carol")
-    granted = vend(server, carol["id"], "TENANT_FILES")
+@pytest.mark.parametrize("token_use", ["access", "id"])
+def test_a_tenant_scope_is_vended_with_either_token_of_a_tenant_user(
+    server: RunningServer, token_use: str
+) -> None:
+    # GIVEN carol, whose custom:tenant_id is acme, with the token Amplify sends (access) or the ID token
+    token = tokens(server, "carol")[token_use]
+    # THEN the token carries the claim: the ID token natively, the access token through the token trigger
+    assert claims_of(token)["custom:tenant_id"] == "acme"
+    assert claims_of(token)["token_use"] == token_use
+    granted = vend(server, token, "TENANT_FILES")
     creds = granted.json()["data"]["vendCredentials"]
     obj = aws_client(server, "s3", creds).get_object(
         Bucket="vend-local-uploads", Key="tenants/acme/welcome.txt"
     )
     assert obj["Body"].read() == b"Shared files of tenant acme.\n"
-    # Cognito puts custom attributes in ID tokens only
-    assert vend(server, carol["access"], "TENANT_FILES").json()["errors"][0]["errorType"] == "ClaimMissing"
-    assert (
-        vend(server, tokens(server, "alice")["id"], "TENANT_FILES").json()["errors"][0]["errorType"]
-        == "ClaimMissing"
-    )
+
+
+@pytest.mark.parametrize("token_use", ["access", "id"])
+def test_a_user_without_a_tenant_is_refused_with_either_token(server: RunningServer, token_use: str) -> None:
+    token = tokens(server, "alice")[token_use]
+    assert "custom:tenant_id" not in claims_of(token)
+    (error,) = vend(server, token, "TENANT_FILES").json()["errors"]
+    assert error["errorType"] == "ClaimMissing"
+
+
+def test_the_local_access_token_carries_nothing_the_catalog_does_not_declare(server: RunningServer) -> None:
+    # The embedded pool knows carol's email too; only the catalog's claim joins the access token.
+    carol = tokens(server, "carol")
+    access, id_token = claims_of(carol["access"]), claims_of(carol["id"])
+    assert "email" in id_token
+    added = set(access) - {
+        "sub",
+        "iss",
+        "client_id",
+        "token_use",
+        "iat",
+        "auth_time",
+        "exp",
+        "jti",
+        "origin_jti",
+        "username",
+        "scope",
+    }
+    assert added == {"custom:tenant_id"}
 
 
 def test_an_unknown_scope_is_rejected_by_the_schema(server: RunningServer) -> None:
@@ -137,9 +167,18 @@ def test_a_duration_out_of_range_is_invalid(server: RunningServer, duration: int
     assert error["errorType"] == "InvalidDuration"
 
 
-def test_scopes_lists_what_the_caller_may_request(server: RunningServer) -> None:
-    query = {"query": "{ scopes { name maxDurationSeconds } }"}
-    alice = {s["name"] for s in post(server, query, tokens(server, "alice")["id"]).json()["data"]["scopes"]}
-    bob = {s["name"] for s in post(server, query, tokens(server, "bob")["id"]).json()["data"]["scopes"]}
-    assert "REPORTS_READ" not in alice
-    assert "REPORTS_READ" in bob
+def test_scopes_says_what_each_caller_can_get_and_why_not(server: RunningServer) -> None:
+    query = {"query": "{ scopes { name maxDurationSeconds available unavailableReason unavailableMessage } }"}
+
+    def answer(user: str) -> dict[str, tuple[bool, str | None]]:
+        scopes = post(server, query, tokens(server, user)["id"]).json()["data"]["scopes"]
+        return {s["name"]: (s["available"], s["unavailableReason"]) for s in scopes}
+
+    assert answer("alice") == {
+        "S3_OWN_PREFIX": (True, None),
+        "DYNAMODB_OWN_ITEMS": (True, None),
+        "REPORTS_READ": (False, "NOT_IN_GROUP"),
+        "TENANT_FILES": (False, "CLAIM_MISSING"),
+    }
+    assert answer("bob")["REPORTS_READ"] == (True, None)
+    assert answer("carol")["TENANT_FILES"] == (True, None)

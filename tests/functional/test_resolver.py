@@ -117,13 +117,29 @@ def test_unexpected_exception_becomes_internal_with_details_only_in_the_log() ->
     assert telemetry.records[0].code == "Internal"
 
 
-def test_scopes_query_lists_what_the_caller_may_request() -> None:
+def test_scopes_query_lists_every_scope_with_whether_the_caller_can_get_it() -> None:
     event = vend_event("cognito_groups_null")
     event["info"] = {"parentTypeName": "Query", "fieldName": "scopes", "variables": {}}
     event["arguments"] = {}
     envelope, telemetry = run(event)
-    assert [s["name"] for s in envelope["data"]] == ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES"]
-    assert envelope["data"][0]["maxDurationSeconds"] == 3600
+    assert [(s["name"], s["available"], s["unavailableReason"]) for s in envelope["data"]] == [
+        ("S3_OWN_PREFIX", True, None),
+        ("DYNAMODB_OWN_ITEMS", True, None),
+        ("REPORTS_READ", False, "NOT_IN_GROUP"),
+        ("TENANT_FILES", False, "CLAIM_MISSING"),
+    ]
+    assert envelope["data"][0] == {
+        "name": "S3_OWN_PREFIX",
+        "description": support.catalog().scopes["S3_OWN_PREFIX"].description,
+        "maxDurationSeconds": 3600,
+        "available": True,
+        "unavailableReason": None,
+        "unavailableMessage": None,
+    }
+    assert (
+        envelope["data"][2]["unavailableMessage"] == "You are not in a group that may request REPORTS_READ."
+    )
+    # Listing is not a vend decision: nothing is audited
     assert telemetry.records == []
 
 

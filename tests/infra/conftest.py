@@ -5,25 +5,18 @@ I/O: stages the Lambda package and writes the cloud assembly under pytest's temp
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import aws_cdk as cdk
 import pytest
-from synth_support import CONTEXT, Synth
+from synth_support import Synth, synth_with
 
-from infra.app import REPO_ROOT, build
+from infra.app import REPO_ROOT
 
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    root = tmp_path_factory.mktemp("synth")
-    app = cdk.App(outdir=str(root / "cdk.out"), context=CONTEXT)
-    stack = build(app, root / "lambda")
     # Raises if cdk-nag (a validation plugin) reports any finding that was not acknowledged.
-    assembly = app.synth()
-    template = json.loads((Path(assembly.directory) / stack.template_file).read_text())
-    return Synth(stack=stack, template=template, assembly_dir=Path(assembly.directory))
+    return synth_with(tmp_path_factory.mktemp("synth"))
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ def test_every_nag_acknowledgement_is_the_one_we_mean_on_the_resource_it_names(s
     by_type = {(synth.template["Resources"][lid]["Type"], rule) for lid, rule in acks}
     assert by_type == {
         ("AWS::Cognito::UserPool", "AwsSolutions-COG8"),
+        ("AWS::Lambda::Function", "AwsSolutions-L1"),
         ("AWS::AppSync::GraphQLApi", "AwsSolutions-ASC3"),
         ("AWS::IAM::Policy", "AwsSolutions-IAM5[Resource::*]"),
         (

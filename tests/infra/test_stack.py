@@ -77,20 +77,25 @@ def test_each_vend_role_trusts_only_the_lambda_role_for_vend_shaped_requests(syn
         role = roles[name]
         assert role["MaxSessionDuration"] == 3600
         assert "PermissionsBoundary" not in role
-        (statement,) = statements(role["AssumeRolePolicyDocument"])
-        assert statement["Effect"] == "Allow"
-        assert statement["Principal"] == {"AWS": lambda_role}
-        assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
-        assert statement["Condition"] == {
+        source_identity, tags = statements(role["AssumeRolePolicyDocument"])
+        for statement in (source_identity, tags):
+            assert statement["Effect"] == "Allow"
+            assert statement["Principal"] == {"AWS": lambda_role}
+        assert source_identity["Action"] == ["sts:AssumeRole", "sts:SetSourceIdentity"]
+        assert source_identity["Condition"] == {"StringLike": {"sts:SourceIdentity": UUID_SHAPE}}
+        assert tags["Action"] == "sts:TagSession"
+        assert tags["Condition"] == {
             "Null": {
-                "sts:SourceIdentity": "false",
                 "aws:RequestTag/vend:sub": "false",
                 "aws:RequestTag/vend:scope": "false",
+                "sts:TransitiveTagKeys": "true",
             },
             "StringEquals": {"aws:RequestTag/vend:scope": scopes},
-            "StringLike": {"sts:SourceIdentity": UUID_SHAPE, "aws:RequestTag/vend:sub": UUID_SHAPE},
+            "StringLike": {"aws:RequestTag/vend:sub": UUID_SHAPE},
             "ForAllValues:StringEquals": {"aws:TagKeys": expected_keys[name]},
         }
+        # Revocation lives in one managed policy attached to every vend role, not in the trust policy.
+        assert role["ManagedPolicyArns"] == [{"Ref": "SessionDenies"}]
 
 
 def test_vend_role_policies_are_ceilings_with_no_caller_value_and_no_bare_wildcard(synth: Synth) -> None:
@@ -138,6 +143,10 @@ def test_the_api_uses_the_user_pool_logs_without_bodies_and_traces(synth: Synth,
     props = api["Properties"]
     assert props["AuthenticationType"] == "AMAZON_COGNITO_USER_POOLS"
     assert props["UserPoolConfig"]["UserPoolId"] == {"Ref": synth.logical_id(synth.stack.user_pool)}
+    # Only our app client's tokens: without the regex, any app client of the pool gets through to the Lambda.
+    assert props["UserPoolConfig"]["AppIdClientRegex"] == {
+        "Fn::Join": ["", ["^", {"Ref": synth.logical_id(synth.stack.app_client)}, "$"]]
+    }
     assert props["XrayEnabled"] is True
     assert props["LogConfig"]["FieldLogLevel"] == "ERROR"
     assert props["LogConfig"]["ExcludeVerboseContent"] is True
@@ -150,7 +159,7 @@ def test_the_app_client_cannot_write_any_attribute_the_catalog_reads(synth: Synt
     _, client = synth.one("AWS::Cognito::UserPoolClient")
     props = client["Properties"]
     # Absent WriteAttributes would mean "every mutable attribute": the list must be there, and explicit.
-    assert props["WriteAttributes"] == ["family_name", "given_name", "name"]
+    assert props["WriteAttributes"] == ["email", "family_name", "given_name", "name"]
     read_by_catalog = {c.claim for c in load_catalog().claims.values()}
     assert read_by_catalog == {"custom:tenant_id"}
     assert not read_by_catalog & set(props["WriteAttributes"])
@@ -179,15 +188,16 @@ def test_the_user_pool_requires_totp_and_a_strong_password_and_has_the_catalog_g
 def test_the_lambda_runs_current_python_with_the_pinned_powertools_layer_and_the_handler_settings(
     synth: Synth,
 ) -> None:
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     props = function["Properties"]
-    assert props["Runtime"] == "python3.14"
+    assert props["Runtime"] == "python3.13"
+    assert props["ReservedConcurrentExecutions"] == 10
     assert props["Handler"] == "resolvers.handler.lambda_handler"
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Timeout"] < 30  # AppSync gives up at 30 s
     (layer,) = props["Layers"]
     parameter = synth.template["Parameters"][layer["Ref"]]
-    assert parameter["Default"] == f"/aws/service/powertools/python/arm64/python3.14/{POWERTOOLS_VERSION}"
+    assert parameter["Default"] == f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"
     env = props["Environment"]["Variables"]
     assert set(env) == {
         "VEND_USER_POOL_ISSUER",
@@ -197,8 +207,6 @@ def test_the_lambda_runs_current_python_with_the_pinned_powertools_layer_and_the
         "VEND_TABLE_ARN",
         "AWS_STS_REGIONAL_ENDPOINTS",
         "POWERTOOLS_LOGGER_LOG_EVENT",
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE",
-        "POWERTOOLS_TRACER_CAPTURE_ERROR",
     }
     assert json.loads(env["VEND_ROLE_ARNS"]) == {"uploads": UPLOADS, "data": DATA}
     assert env["VEND_USER_POOL_ISSUER"] == {
@@ -221,6 +229,8 @@ def test_the_powertools_layer_is_the_version_the_tests_run(repo_root: Path) -> N
 
 def test_outputs_name_what_a_client_needs_and_nothing_secret(synth: Synth) -> None:
     outputs = synth.template["Outputs"]
-    assert set(outputs) == {"GraphQLUrl", "UserPoolId", "AppClientId", "Region"}
+    assert set(outputs) == {"GraphQLUrl", "UserPoolId", "AppClientId", "Region", "BucketName", "TableArn"}
+    assert outputs["BucketName"]["Value"] == "example-uploads"
+    assert outputs["TableArn"]["Value"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/example-items"
     assert outputs["Region"]["Value"] == "eu-west-1"
     assert outputs["GraphQLUrl"]["Value"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.api), "GraphQLUrl"]}

@@ -45,8 +45,8 @@ def test_empty_groups_are_null_as_in_appsync() -> None:
 def test_selection_set_list_follows_fragments_and_nesting() -> None:
     field, fragments = _field_and_fragments(
         """
-        mutation M { vendCredentials(scope: S3_OWN_PREFIX) { accessKeyId ...F ... on Credentials { region } __typename } }
-        fragment F on Credentials { sessionToken expiration }
+        mutation M { vendCredentials(scope: S3_OWN_PREFIX) { accessKeyId ...F ... on VendedCredentials { region } __typename } }
+        fragment F on VendedCredentials { sessionToken expiration }
         """
     )
     info = resolver_info(

@@ -17,6 +17,8 @@ from tests.e2e.conftest import RunningServer
 from vend_local.cmd_token import sign_in
 
 HTTP_TIMEOUT_SECONDS: Final = 30.0
+# A vend request body, for raw-socket tests.
+VEND_BODY: Final = json.dumps({"query": VEND, "variables": {"scope": "S3_OWN_PREFIX"}}).encode()
 # Every non-200 body, and every body with GraphQL errors, any test received: the session scan reads them.
 ERROR_BODIES: list[str] = []
 _LOCK = threading.Lock()
@@ -76,12 +78,18 @@ class User:
 
 
 def create_user(
-    server: RunningServer, username: str, groups: tuple[str, ...] = (), tenant: str | None = None
+    server: RunningServer,
+    username: str,
+    groups: tuple[str, ...] = (),
+    tenant: str | None = None,
+    email: str | None = None,
 ) -> User:
     """A user in the server's own embedded pool, signed in; its tokens join the secrets to scan for."""
     state = server.state
     idp = aws_client(server, "cognito-idp")
     attributes = [{"Name": "custom:tenant_id", "Value": tenant}] if tenant else []
+    if email:
+        attributes.append({"Name": "email", "Value": email})
     idp.admin_create_user(
         UserPoolId=state.user_pool_id, Username=username, MessageAction="SUPPRESS", UserAttributes=attributes
     )

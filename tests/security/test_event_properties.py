@@ -26,6 +26,7 @@ WEIGHTED_FIXTURES = [*FIXTURES, *(["cognito_access_token", "cognito_id_token", "
 CATALOG = support.catalog()
 SETTINGS = support.settings()
 SCOPE_NAMES = sorted(CATALOG.scopes)
+SCOPE_NAMES_IN_ORDER = list(CATALOG.scopes)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FIXTURE_JWT = support.load_event("cognito_access_token")["request"]["headers"]["authorization"]
 
@@ -199,9 +200,14 @@ def test_any_event_yields_an_allowed_grant_or_a_typed_error_and_never_raises(eve
         return
     assert set(envelope) == {"data"}
     data = envelope["data"]
-    if isinstance(data, list):  # the scopes query: only what this caller may request
+    if isinstance(data, list):  # the scopes query: every scope, available only where this caller may have it
         assert issuer.plans == []
-        assert all(may_have(event, s["name"]) for s in data)
+        assert [s["name"] for s in data] == SCOPE_NAMES_IN_ORDER
+        assert all(may_have(event, s["name"]) for s in data if s["available"])
+        for s in data:
+            assert s["available"] == (s["unavailableReason"] is None) == (s["unavailableMessage"] is None)
+            if not s["available"]:
+                harness.assert_browser_safe(s["unavailableMessage"])
         label("scopes listed")
         return
     (plan,) = issuer.plans

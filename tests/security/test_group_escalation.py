@@ -85,11 +85,16 @@ def test_groups_of_the_wrong_shape_are_refused_outright(groups: Any) -> None:
     harness.assert_audited(outcome, "Unauthorized")
 
 
-def test_scopes_query_lists_only_what_the_verified_groups_admit() -> None:
+def test_scopes_query_says_available_only_for_what_the_verified_groups_admit() -> None:
     ev = harness.event("cognito_groups_null")
     ev["info"] = {**ev["info"], "parentTypeName": "Query", "fieldName": "scopes"}
-    ev["arguments"] = {}
+    ev["arguments"] = {"groups": ["analysts"]}
     ev["identity"]["claims"]["cognito:groups"] = ["analysts"]
+    ev["identity"]["claims"]["custom:groups"] = "analysts"
     outcome = harness.run(ev)
-    names = {s["name"] for s in outcome.envelope["data"]}
-    assert names == {"S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES"}
+    available = {s["name"] for s in outcome.envelope["data"] if s["available"]}
+    assert available == {"S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS"}
+    reports = next(s for s in outcome.envelope["data"] if s["name"] == "REPORTS_READ")
+    assert reports["unavailableReason"] == "NOT_IN_GROUP"
+    # The answer never names the groups that would admit the caller
+    assert "analysts" not in reports["unavailableMessage"]

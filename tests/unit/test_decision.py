@@ -7,7 +7,7 @@ import json
 import pytest
 
 from resolvers import errors
-from resolvers.decision import VendPlan, plan_vend, resolve_duration, visible_scopes
+from resolvers.decision import VendPlan, plan_vend, resolve_duration, scope_availability
 from tests import support
 
 
@@ -74,16 +74,67 @@ def test_group_names_compare_exactly() -> None:
             plan(scope="REPORTS_READ", groups=[near_miss])
 
 
-def test_visible_scopes_follow_groups() -> None:
-    def names(groups: list[str] | None) -> list[str]:
-        return [s.name for s in visible_scopes(support.caller(groups=groups), support.catalog())]
-
-    assert names(None) == ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES"]
-    assert names(["analysts"]) == ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "REPORTS_READ", "TENANT_FILES"]
+def availability(groups: list[str] | None = None, **claims: object) -> dict[str, str | None]:
+    caller = support.caller_with_claims(groups, claims)
+    return {a.scope.name: a.reason for a in scope_availability(caller, support.catalog())}
 
 
-def test_tenant_scope_needs_the_claim_and_says_which_token_has_it() -> None:
-    with pytest.raises(errors.ClaimMissing, match=r"custom:tenant_id.*ID token"):
+@pytest.mark.parametrize(
+    ("groups", "claims", "expected"),
+    [
+        (
+            None,
+            {},
+            {
+                "S3_OWN_PREFIX": None,
+                "DYNAMODB_OWN_ITEMS": None,
+                "REPORTS_READ": "NOT_IN_GROUP",
+                "TENANT_FILES": "CLAIM_MISSING",
+            },
+        ),
+        (
+            ["analysts"],
+            {"custom:tenant_id": "acme"},
+            {"S3_OWN_PREFIX": None, "DYNAMODB_OWN_ITEMS": None, "REPORTS_READ": None, "TENANT_FILES": None},
+        ),
+        (
+            ["Analysts"],
+            {"custom:tenant_id": None},
+            {"REPORTS_READ": "NOT_IN_GROUP", "TENANT_FILES": "CLAIM_MISSING"},
+        ),
+        ([], {"custom:tenant_id": "ACME"}, {"REPORTS_READ": "NOT_IN_GROUP", "TENANT_FILES": "CLAIM_INVALID"}),
+        (
+            ["analysts"],
+            {"custom:tenant_id": "acme*"},
+            {"REPORTS_READ": None, "TENANT_FILES": "CLAIM_INVALID"},
+        ),
+    ],
+)
+def test_every_scope_is_listed_with_why_it_is_unavailable(
+    groups: list[str] | None, claims: dict[str, object], expected: dict[str, str | None]
+) -> None:
+    got = availability(groups, **claims)
+    # Every scope of the catalog, in catalog order, whatever the caller
+    assert list(got) == ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "REPORTS_READ", "TENANT_FILES"]
+    assert {name: got[name] for name in expected} == expected
+
+
+def test_an_unavailable_scope_carries_the_refusal_message_vend_would_give() -> None:
+    caller = support.caller_with_claims(None, {"custom:tenant_id": "acme*"})
+    by_name = {a.scope.name: a for a in scope_availability(caller, support.catalog())}
+    assert by_name["S3_OWN_PREFIX"].available
+    assert by_name["S3_OWN_PREFIX"].message is None
+    for name, code in (("REPORTS_READ", errors.ScopeForbidden), ("TENANT_FILES", errors.ClaimInvalid)):
+        with pytest.raises(code) as refused:
+            plan(scope=name, claims={"custom:tenant_id": "acme*"})
+        assert not by_name[name].available
+        assert by_name[name].message == refused.value.message
+        # The message never echoes the claim's value
+        assert "acme*" not in (by_name[name].message or "")
+
+
+def test_tenant_scope_needs_the_claim_and_says_how_to_get_it() -> None:
+    with pytest.raises(errors.ClaimMissing, match=r"custom:tenant_id claim.*administrator.*next sign-in"):
         plan(scope="TENANT_FILES")
 
 

@@ -9,9 +9,15 @@ export type ScopeInfo = {
   name: Scope,
   description: string,
   maxDurationSeconds: number,
+  // True when vendCredentials would admit this caller to this scope now.
+  available: boolean,
+  // Why not, when available is false; null when it is true.
+  unavailableReason?: ScopeUnavailableReason | null,
+  // The refusal vendCredentials would answer with, safe to show; null when available.
+  unavailableMessage?: string | null,
 };
 
-// A scope from the catalog. Query `scopes` for those you may request.
+// A scope from the catalog. Query `scopes` for which ones you can get now.
 export enum Scope {
   S3_OWN_PREFIX = "S3_OWN_PREFIX",
   DYNAMODB_OWN_ITEMS = "DYNAMODB_OWN_ITEMS",
@@ -20,8 +26,16 @@ export enum Scope {
 }
 
 
-export type Credentials = {
-  __typename: "Credentials",
+// Why the signed-in caller cannot get a scope now.
+export enum ScopeUnavailableReason {
+  NOT_IN_GROUP = "NOT_IN_GROUP", // The caller is in none of the scope's groups (vendCredentials: ScopeForbidden).
+  CLAIM_MISSING = "CLAIM_MISSING", // The caller's token lacks a claim the scope needs (vendCredentials: ClaimMissing).
+  CLAIM_INVALID = "CLAIM_INVALID", // A claim's value does not match the catalog's pattern (vendCredentials: ClaimInvalid).
+}
+
+
+export type VendedCredentials = {
+  __typename: "VendedCredentials",
   accessKeyId: string,
   secretAccessKey: string,
   sessionToken: string,
@@ -37,12 +51,18 @@ export type ScopesQueryVariables = {
 };
 
 export type ScopesQuery = {
-  // The scopes the signed-in caller may request.
+  // Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why.
   scopes:  Array< {
     __typename: "ScopeInfo",
     name: Scope,
     description: string,
     maxDurationSeconds: number,
+    // True when vendCredentials would admit this caller to this scope now.
+    available: boolean,
+    // Why not, when available is false; null when it is true.
+    unavailableReason?: ScopeUnavailableReason | null,
+    // The refusal vendCredentials would answer with, safe to show; null when available.
+    unavailableMessage?: string | null,
   } >,
 };
 
@@ -54,7 +74,7 @@ export type VendCredentialsMutationVariables = {
 export type VendCredentialsMutation = {
   // Vend temporary credentials for one scope. Never cached: they are the caller's own.
   vendCredentials:  {
-    __typename: "Credentials",
+    __typename: "VendedCredentials",
     accessKeyId: string,
     secretAccessKey: string,
     sessionToken: string,

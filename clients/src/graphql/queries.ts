@@ -15,6 +15,9 @@ export const scopes = /* GraphQL */ `query Scopes {
     name
     description
     maxDurationSeconds
+    available
+    unavailableReason
+    unavailableMessage
     __typename
   }
 }

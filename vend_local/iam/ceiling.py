@@ -1,5 +1,8 @@
 """The identity policy of a vend role: the ceiling of every scope the role serves. Pure, no I/O.
 
+The CDK app (infra/stack.py) deploys exactly this document, and `vend catalog test` judges requests against it,
+so it lives in the installed distribution; it imports only resolvers' catalog model, never moto or boto3.
+
 A session policy only narrows the role's identity policy, so the role must allow at least what each of its
 scopes can render for any caller, and should allow no more. The ceiling is the union of the scopes' Allow
 statements with the deployment variables ({{bucket}}, {{table_arn}}, {{account}}, {{region}}) filled in and

@@ -1,4 +1,4 @@
-"""The vend role ceiling (infra/ceiling.py): expected policies written out by hand, and every widening rule."""
+"""The vend role ceiling (vend_local/iam/ceiling.py): expected policies written out by hand, and every widening rule."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from infra.ceiling import CeilingError, role_ceiling, role_managed_policies, role_session_tag_keys
 from resolvers.catalog import load_catalog, parse_catalog
 from resolvers.catalog_model import Catalog
+from vend_local.iam.ceiling import CeilingError, role_ceiling, role_managed_policies, role_session_tag_keys
 
 DEPLOYMENT = {
     "bucket": "example-uploads",
@@ -108,7 +108,11 @@ def test_string_equals_on_a_per_caller_value_becomes_string_like_keeping_its_set
                 ]
             ),
             "Resource": ["arn:aws:dynamodb:eu-west-1:123456789012:table/example-items"],
-            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["*"]}},
+            # The Null guard names no caller value, so the ceiling keeps it as it is.
+            "Condition": {
+                "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["*"]},
+                "Null": {"dynamodb:LeadingKeys": ["false"]},
+            },
         }
     ]
 
