@@ -131,7 +131,7 @@ def test_protection_can_be_tuned_or_turned_off(tmp_path_factory: pytest.TempPath
     )
     assert synth.resources("AWS::WAFv2::WebACL") == {}
     assert synth.resources("AWS::WAFv2::WebACLAssociation") == {}
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     assert "ReservedConcurrentExecutions" not in function["Properties"]
 
 
@@ -143,7 +143,7 @@ def test_tracing_through_the_adot_layer_when_its_arn_is_given(
 ) -> None:
     layer = f"arn:aws:lambda:{REGION}:615299751070:layer:AWSOpenTelemetryDistroPython:18"
     synth = synth_with(tmp_path_factory.mktemp("otel"), otel_layer_arn=layer)
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     props = function["Properties"]
     assert layer in props["Layers"]
     assert len(props["Layers"]) == 2  # and Powertools
@@ -154,7 +154,7 @@ def test_tracing_through_the_adot_layer_when_its_arn_is_given(
 
 
 def test_without_the_layer_the_function_opens_no_spans_of_its_own(synth: Synth) -> None:
-    _, function = synth.one("AWS::Lambda::Function")
+    function = synth.resource(synth.stack.function)
     env = function["Properties"]["Environment"]["Variables"]
     assert "VEND_TRACING" not in env
     assert "AWS_LAMBDA_EXEC_WRAPPER" not in env
