@@ -19,8 +19,8 @@ from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.catalog_model import Catalog
-from vend_local import __version__
 from resolvers.decision import CLAIM_INVALID, CLAIM_MISSING, NOT_IN_GROUP
+from vend_local import __version__
 
 
 @strawberry.schema_directive(

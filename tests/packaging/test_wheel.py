@@ -9,6 +9,7 @@ by requirements/dev.lock), and starts `vend serve` on a free loopback port.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -207,3 +208,31 @@ def test_vend_serve_from_the_wheel_gets_to_ready(serving: subprocess.Popen[str])
     assert seen, "vend serve printed nothing"
     assert seen[-1].startswith(READY_PREFIX), "".join(seen[-30:])
     assert seen[-1].strip().endswith("/graphql")
+
+
+# Last in this module on purpose: it adds the `testing` extra to the consumer's environment, which the
+# nothing-of-our-tooling check above must not see.
+def test_the_testing_extra_runs_a_downstream_team_s_kit_tests_outside_the_repository(built: Built) -> None:
+    _ok(
+        _run(
+            built.bin("python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(REPO / "requirements" / "dev.lock"),
+            f"{built.wheel}[testing]",
+            cwd=built.outside,
+            timeout=INSTALL_TIMEOUT_SECONDS,
+        )
+    )
+    project = built.outside / "team-project"
+    shutil.copytree(
+        REPO / "examples" / "downstream_kit", project / "tests", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    # The team's own pytest run: the kit's fixtures come from the installed package's pytest11 entry point.
+    result = _run(built.bin("pytest"), "-q", "-p", "no:cacheprovider", "tests", cwd=project, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
