@@ -237,3 +237,11 @@ def test_the_code_is_checked_for_the_floor_and_for_the_lambdas_python(repo_root:
 def test_the_deploy_guide_lists_exactly_the_supported_regions(repo_root: Path) -> None:
     guide = (repo_root / "docs" / "deploy.md").read_text()
     assert "Supported: " + ", ".join(SUPPORTED_REGIONS) + " (" in guide
+
+
+def test_appsync_bounds_query_depth_and_resolver_count_as_the_local_server_does(synth: Synth) -> None:
+    # vend_local/server.py: MAX_QUERY_DEPTH = 6, MAX_ALIASES = 15; unset, AppSync would resolve any depth and up
+    # to 10,000 resolvers per request, each vendCredentials alias one Lambda invocation.
+    (api,) = synth.resources("AWS::AppSync::GraphQLApi").values()
+    assert api["Properties"]["QueryDepthLimit"] == 6
+    assert api["Properties"]["ResolverCountLimit"] == 15
