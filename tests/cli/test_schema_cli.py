@@ -46,7 +46,9 @@ def test_an_invalid_catalog_is_refused_by_name_and_writes_nothing(
     assert not schema.exists()
 
 
-def test_the_downstream_example_s_checked_in_schema_is_its_catalog_s(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_downstream_example_s_checked_in_schema_is_its_catalog_s(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # infra deploys it with -c catalog=... -c schema=... (docs/deploy.md): it must not drift from the catalog.
     team = EXAMPLE_SCHEMA.parent / "examples" / "downstream_kit"
     result = vend(capsys, "schema", "--catalog", str(team / "catalog.toml"))
