@@ -29,6 +29,7 @@ clients-test: $(CLIENTS_STAMP) $(STAMP)
 	$(NPM_CLIENTS) run typecheck:example
 	$(NPM_CLIENTS) run typecheck:storage-browser
 	$(NPM_CLIENTS) run test:unit
+	$(NPM_CLIENTS) run pack:check
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
 		$(MAKE) --no-print-directory clients-e2e; \
 	else \
