@@ -1,15 +1,14 @@
 // The `scopes` answer as Storage Browser locations, and which location a Storage Browser credentials request is
 // for. Pure: no I/O. Messages name fields, never values that could be secrets (there are none here).
-import type { Scope } from './graphql/API.js';
 import { invalidResponse, toVendCredentialsError, VendCredentialsError } from './errors.js';
 
 /** The Storage Browser for S3's permission vocabulary (@aws-amplify/ui-react-storage LocationPermissions). */
 export type LocationPermission = 'list' | 'get' | 'write' | 'delete';
 const PERMISSIONS: readonly LocationPermission[] = ['list', 'get', 'write', 'delete'];
 
-/** A location as the Storage Browser lists it (its LocationData); `id` is the scope's name. */
+/** A location as the Storage Browser lists it (its LocationData); `id` is the scope's name (any catalog's). */
 export interface VendLocation {
-  id: Scope;
+  id: string;
   bucket: string;
   /** Ends in '/': every key of the location starts with it. */
   prefix: string;
@@ -49,7 +48,7 @@ function location(name: unknown, raw: unknown): VendLocation {
   if (!permissions.every((p): p is LocationPermission => (PERMISSIONS as readonly string[]).includes(p))) {
     throw invalidResponse('Field location.permissions has an unknown permission.');
   }
-  return { id: name as Scope, bucket: l.bucket, prefix: l.prefix, permissions: [...new Set(permissions)], type: 'PREFIX' };
+  return { id: name, bucket: l.bucket, prefix: l.prefix, permissions: [...new Set(permissions)], type: 'PREFIX' };
 }
 
 /** One or more segments, each ending in '/', none empty, '.' or '..' (resolvers/location.py, the same rule). */

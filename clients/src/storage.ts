@@ -8,7 +8,6 @@
 //   registerAuthListener, region and customEndpoint.
 import type { AwsCredentialIdentity } from '@smithy/types';
 
-import type { Scope } from './graphql/API.js';
 import { scopes as SCOPES_QUERY } from './graphql/queries.js';
 import { invalidResponse, toVendCredentialsError } from './errors.js';
 import { locationFor, locationsFromScopes, pageOfLocations } from './locations.js';
@@ -87,7 +86,7 @@ export interface StorageBrowserConfigOptions {
   /** Amplify's Hub: a sign-out or a sign-in forgets every credential and location (see clear()). */
   authEvents?: AuthEvents;
   /** The provider of each scope, to share one cache with the app's own clients; default: one made here. */
-  providerFor?: (scope: Scope) => VendedCredentialsProvider;
+  providerFor?: (scope: string) => VendedCredentialsProvider;
   /** Requested lifetime for the providers made here; the service applies its own bounds. */
   durationSeconds?: number;
 }
@@ -138,10 +137,10 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
     // Amplify Storage refuses a scheme here (InvalidCustomEndpoint): it always calls https://<bucket>.<host>.
     throw new TypeError('storageBrowserConfig: `customEndpoint` is a host[:port] without a scheme, e.g. "localhost:4443".');
   }
-  const made = new Map<Scope, VendedCredentialsProvider>();
+  const made = new Map<string, VendedCredentialsProvider>();
   const providerFor =
     options.providerFor ??
-    ((scope: Scope): VendedCredentialsProvider => {
+    ((scope: string): VendedCredentialsProvider => {
       let provider = made.get(scope);
       if (provider === undefined) {
         provider = vendedCredentials({
@@ -159,7 +158,7 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
     (graphql.graphql as unknown as (this: StorageGraphQLClient, r: ScopesGraphQLRequest) => Promise<unknown>).call(graphql, request);
   const listeners = new Set<() => void>();
   // Scopes whose provider this adapter has used: on clear(), shared providers of these scopes are cleared too.
-  const used = new Set<Scope>();
+  const used = new Set<string>();
   let known: VendLocation[] | undefined;
   // Bumped by clear(): an answer to a request made before it must not fill the cache after it.
   let generation = 0;

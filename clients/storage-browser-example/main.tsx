@@ -87,8 +87,8 @@ function wire(config: PageConfig) {
   });
   const graphql = generateClient();
   // One provider per scope, shared by the Storage Browser and the page's own Amplify Storage calls: one cache.
-  const providers = new Map<Scope, VendedCredentialsProvider>();
-  const providerFor = (scope: Scope): VendedCredentialsProvider => {
+  const providers = new Map<string, VendedCredentialsProvider>();
+  const providerFor = (scope: string): VendedCredentialsProvider => {
     let provider = providers.get(scope);
     if (provider === undefined) {
       provider = vendedCredentials({ scope, graphql, authMode: 'userPool' });

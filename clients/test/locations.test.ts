@@ -4,21 +4,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { VendCredentialsError } from '../src/errors.js';
-import { Scope } from '../src/graphql/API.js';
 import { isFolderPrefix, locationFor, locationsFromScopes, pageOfLocations, parseS3Scope } from '../src/locations.js';
 import type { VendLocation } from '../src/locations.js';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const OWN: VendLocation = {
-  id: Scope.S3_OWN_PREFIX,
+  id: 'S3_OWN_PREFIX',
   bucket: 'uploads',
   prefix: `users/${SUB}/`,
   permissions: ['list', 'get', 'write', 'delete'],
   type: 'PREFIX',
 };
-const REPORTS: VendLocation = { id: Scope.REPORTS_READ, bucket: 'uploads', prefix: 'reports/', permissions: ['list', 'get'], type: 'PREFIX' };
-const REPORTS_2026: VendLocation = { ...REPORTS, id: Scope.TENANT_FILES, prefix: 'reports/2026/', permissions: ['list', 'get', 'write'] };
-const DROPBOX: VendLocation = { ...REPORTS, id: Scope.DYNAMODB_OWN_ITEMS, prefix: 'drop/', permissions: ['write', 'delete'] };
+const REPORTS: VendLocation = { id: 'REPORTS_READ', bucket: 'uploads', prefix: 'reports/', permissions: ['list', 'get'], type: 'PREFIX' };
+const REPORTS_2026: VendLocation = { ...REPORTS, id: 'TENANT_FILES', prefix: 'reports/2026/', permissions: ['list', 'get', 'write'] };
+const DROPBOX: VendLocation = { ...REPORTS, id: 'DROP_BOX', prefix: 'drop/', permissions: ['write', 'delete'] };
 
 function entry(name: string, location: unknown, available = true): Record<string, unknown> {
   return { name, available, location, description: 'd', maxDurationSeconds: 900 };
