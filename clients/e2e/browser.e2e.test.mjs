@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 import { startExampleServer } from '../example/serve.mjs';
-import { launchChromium, makeStateDir, OUTPUT_DIR, startPage, startVendServe } from './harness.mjs';
+import { failureLog, launchChromium, makeStateDir, OUTPUT_DIR, startPage, startVendServe } from './harness.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 const UNLISTED_ORIGIN = 'http://127.0.0.1:9';
@@ -22,23 +22,8 @@ const UNLISTED_ORIGIN = 'http://127.0.0.1:9';
 /** Everything the suite starts, so `after` can stop it whatever failed. */
 const world = { secrets: new Set(), consoleLines: [], requestUrls: [], passwords: new Set(), tokenUses: new Set(), failed: false };
 
-/** A test body that records failure, so `after` prints diagnostics (redacted) only when something failed. */
-function check(fn) {
-  return async () => {
-    try {
-      await fn();
-    } catch (error) {
-      world.failed = true;
-      throw error;
-    }
-  };
-}
-
-function redact(text) {
-  let out = String(text);
-  for (const secret of world.secrets) out = out.split(secret).join('[redacted]');
-  return out;
-}
+// A failure is recorded (diagnostics are printed only then); every credential seen is redacted from them.
+const { check, redact } = failureLog(world);
 
 async function openPageAs(username, { baseUrl = world.page.url } = {}) {
   const context = await world.browser.newContext();

@@ -31,6 +31,30 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * A suite's failure bookkeeping over its `world` ({ failed, secrets }): `check(fn)` wraps a test body so that a
+ * failure is recorded (and `after` prints diagnostics only then); `redact(text)` hides every secret seen.
+ */
+export function failureLog(world) {
+  return {
+    check(fn) {
+      return async () => {
+        try {
+          await fn();
+        } catch (error) {
+          world.failed = true;
+          throw error;
+        }
+      };
+    },
+    redact(text) {
+      let out = String(text);
+      for (const secret of world.secrets) out = out.split(secret).join('[redacted]');
+      return out;
+    },
+  };
+}
+
 function tail(text, lines = 25) {
   return text.split('\n').slice(-lines).join('\n');
 }

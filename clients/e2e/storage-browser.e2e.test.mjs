@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 import { startStorageBrowserServer } from '../storage-browser-example/serve.mjs';
-import { launchChromium, makeStateDir, OUTPUT_DIR, startVendServe } from './harness.mjs';
+import { failureLog, launchChromium, makeStateDir, OUTPUT_DIR, startVendServe } from './harness.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 // Above Amplify's 5 MiB multipart threshold: the upload goes in parts (POST, PUT per part, the ETag of each).
@@ -21,22 +21,8 @@ const LARGE_FILE_BYTES = 6 * 1024 * 1024;
 
 const world = { secrets: new Set(), consoleLines: [], preflights: [], failed: false };
 
-function check(fn) {
-  return async () => {
-    try {
-      await fn();
-    } catch (error) {
-      world.failed = true;
-      throw error;
-    }
-  };
-}
-
-function redact(text) {
-  let out = String(text);
-  for (const secret of world.secrets) out = out.split(secret).join('[redacted]');
-  return out;
-}
+// A failure is recorded (diagnostics are printed only then); every credential seen is redacted from them.
+const { check, redact } = failureLog(world);
 
 async function screenshot(page, name) {
   await mkdir(OUTPUT_DIR, { recursive: true });

@@ -217,38 +217,42 @@ export async function startExampleServer({
   };
 }
 
-/** The one line a person needs when the page server cannot start. */
-export function listenFailure(error, port) {
+/** The one line a person needs when the page server cannot start; `title` and `script` name the page. */
+export function listenFailure(error, port, { title = 'Example page', script = 'npm run example' } = {}) {
   if (error?.code === 'EADDRINUSE') {
-    return `Example page: port ${port} is already in use (is another \`npm run example\` running?). Stop it, or choose another port: npm run example -- --port 5174`;
+    return `${title}: port ${port} is already in use (is another \`${script}\` running?). Stop it, or choose another port: ${script} -- --port ${port + 1}`;
   }
-  if (error?.code === 'EACCES') return `Example page: not allowed to listen on port ${port}. Choose another: npm run example -- --port 5174`;
-  return `Example page: cannot listen on port ${port} (${error?.code ?? 'unknown error'}).`;
+  if (error?.code === 'EACCES') return `${title}: not allowed to listen on port ${port}. Choose another: ${script} -- --port ${port + 1}`;
+  return `${title}: cannot listen on port ${port} (${error?.code ?? 'unknown error'}).`;
 }
 
-async function main() {
+/**
+ * A page server's command line: `--port` and `--state-file` (plus `extra` options), then `start({ port, stateFile,
+ * values })`, printing where the page is and the command that starts `vend serve` for it, until SIGINT or SIGTERM.
+ * Resolves to an exit code on failure, undefined while serving.
+ */
+export async function runPageServer({ title, script, defaultPort, start, extra = {} }) {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: String(DEFAULT_PORT) },
+      port: { type: 'string', default: String(defaultPort) },
       'state-file': { type: 'string', default: DEFAULT_STATE_FILE },
-      // Default: the bucket in the state file.
-      bucket: { type: 'string' },
+      ...extra,
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`Example page: --port must be a port number, got ${values.port}`);
+    console.error(`${title}: --port must be a port number, got ${values.port}`);
     return 2;
   }
   const stateFile = resolve(values['state-file']);
   let running;
   try {
-    running = await startExampleServer({ port, stateFile, bucket: values.bucket });
+    running = await start({ port, stateFile, values });
   } catch (error) {
-    console.error(listenFailure(error, port));
+    console.error(listenFailure(error, port, { title, script }));
     return 2;
   }
-  console.log(`Example page: ${running.origins.map((o) => `${o}/`).join('  or  ')}`);
+  console.log(`${title}: ${running.origins.map((o) => `${o}/`).join('  or  ')}`);
   console.log(`It needs the local server, started from the repository root with:  ${startCommand(running.origins, stateFile)}`);
   const stop = () => running.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
@@ -257,6 +261,13 @@ async function main() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const code = await main();
+  const code = await runPageServer({
+    title: 'Example page',
+    script: 'npm run example',
+    defaultPort: DEFAULT_PORT,
+    // Default: the bucket in the state file.
+    extra: { bucket: { type: 'string' } },
+    start: ({ port, stateFile, values }) => startExampleServer({ port, stateFile, bucket: values.bucket }),
+  });
   if (code !== undefined) process.exit(code);
 }

@@ -1,4 +1,7 @@
 // Test doubles: a manual clock and a GraphQL client whose answers the test releases one by one. No I/O.
+import assert from 'node:assert/strict';
+
+import { VendCredentialsError } from '../src/errors.js';
 import type { VendGraphQLClient, VendGraphQLRequest } from '../src/provider.js';
 import { SCOPES_QUERY_STATEMENT } from '../src/storage.js';
 import type { ScopesGraphQLRequest, StorageGraphQLClient } from '../src/storage.js';
@@ -142,4 +145,15 @@ export class ScriptedGraphQL implements StorageGraphQLClient {
   count(kind: 'scopes' | 'vend'): number {
     return this.requests.filter((r) => (r.query === SCOPES_QUERY_STATEMENT) === (kind === 'scopes')).length;
   }
+}
+
+/** The VendCredentialsError a promise rejects with (the test fails if it resolves or rejects with anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<VendCredentialsError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof VendCredentialsError, `expected a VendCredentialsError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the promise to reject');
 }

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { vendedCredentials, VEND_CREDENTIALS_MUTATION, MIN_REUSE_MS, RETRY_BACKOFF_MS } from '../src/provider.js';
-import { VendCredentialsError } from '../src/errors.js';
-import { creds, FakeGraphQL, graphqlFailure, iso, ManualClock, settle } from './fakes.js';
+import { creds, FakeGraphQL, graphqlFailure, iso, ManualClock, rejection, settle } from './fakes.js';
 
 function setup(options: { durationSeconds?: number } = {}) {
   const clock = new ManualClock();
@@ -18,16 +17,6 @@ function setup(options: { durationSeconds?: number } = {}) {
     ...options,
   });
   return { clock, gql, provider };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VendCredentialsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendCredentialsError, `expected a VendCredentialsError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the promise to reject');
 }
 
 describe('vendedCredentials: the request', () => {

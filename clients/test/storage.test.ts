@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { VendCredentialsError } from '../src/errors.js';
 import { vendedCredentials } from '../src/provider.js';
 import { locationCredentialsProvider, SCOPES_QUERY_STATEMENT, storageBrowserConfig } from '../src/storage.js';
 import type { AuthEvents, StorageBrowserConfigOptions } from '../src/storage.js';
-import { creds, FakeGraphQL, graphqlFailure, ManualClock, ScriptedGraphQL, settle } from './fakes.js';
+import { creds, FakeGraphQL, graphqlFailure, ManualClock, rejection, ScriptedGraphQL, settle } from './fakes.js';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const OTHER_SUB = '22222222-3333-4444-8555-666666666666';
@@ -38,16 +37,6 @@ function setup(options: Partial<StorageBrowserConfigOptions> = {}) {
   gql.scopesResult = scopesAnswer();
   const config = storageBrowserConfig({ graphql: gql, region: 'us-east-1', authMode: 'userPool', ...options });
   return { clock, gql, config };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VendCredentialsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendCredentialsError, `expected a VendCredentialsError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the promise to reject');
 }
 
 class FakeHub implements AuthEvents {
