@@ -72,7 +72,9 @@ COGNITO_CORS_HEADERS: Final = (
 # (Amplify Storage) also reads an object's head before a download (HEAD), deletes (DELETE), and uploads large files
 # in parts (POST to start and complete, PUT per part, DELETE to abort). The headers are those the two clients send
 # (SigV4, the session token, flexible checksums, the SDK's retry headers; Amplify's If-None-Match for "do not
-# overwrite"); the one response header beyond CORS's safe list that a client reads is a part's ETag.
+# overwrite", and for the Storage Browser's Copy the copy source, its If-Match and If-Unmodified-Since, and the
+# metadata and tagging directives); the one response header beyond CORS's safe list that a client reads is a part's
+# ETag.
 S3_CORS_METHODS: Final = ("GET", "PUT", "HEAD", "DELETE", "POST")
 S3_CORS_HEADERS: Final = (
     "amz-sdk-invocation-id",
@@ -84,9 +86,14 @@ S3_CORS_HEADERS: Final = (
     "x-amz-checksum-crc32",
     "x-amz-checksum-type",
     "x-amz-content-sha256",
+    "x-amz-copy-source",
+    "x-amz-copy-source-if-match",
+    "x-amz-copy-source-if-unmodified-since",
     "x-amz-date",
+    "x-amz-metadata-directive",
     "x-amz-sdk-checksum-algorithm",
     "x-amz-security-token",
+    "x-amz-tagging-directive",
     "x-amz-user-agent",
 )
 S3_CORS_EXPOSE_HEADERS: Final = ("ETag",)

@@ -103,7 +103,7 @@ async function uploadThroughBrowser(page, files) {
   await runAction(page, 'Upload');
   await page.locator('input[type="file"]:not([webkitdirectory])').first().setInputFiles(files);
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await page.getByText(/All files uploaded|uploaded successfully|Upload complete/i).first().waitFor({ timeout: 60_000 });
+  await page.getByText('All files uploaded.').waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Exit' }).click();
 }
 
@@ -197,10 +197,29 @@ describe('Storage Browser example in headless Chromium against vend serve', { ti
     await page.locator('table tbody tr', { hasText: 'large.bin' }).locator('label.amplify-checkbox').click();
     await runAction(page, 'Delete');
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await page.getByText(/deleted/i).first().waitFor();
+    await page.getByText(/deleted successfully\./).waitFor();
     await page.getByRole('button', { name: 'Exit' }).click();
     assert.ok(!(await filesShown(page)).includes('large.bin'));
     assert.ok(!(await bucketKeys()).includes(`${prefix}large.bin`));
+  }));
+
+  it('alice makes a folder and copies a file into it', check(async () => {
+    const { page, prefix } = world.alice;
+    await runAction(page, 'Create folder');
+    await page.getByLabel(/folder name/i).fill('archive');
+    await page.getByRole('button', { name: 'Create folder', exact: true }).click();
+    await page.getByText('Folder created.').waitFor();
+    await page.getByRole('button', { name: 'Exit' }).click();
+    assert.ok((await bucketKeys()).includes(`${prefix}archive/`));
+
+    await page.getByRole('button', { name: 'Refresh data' }).click();
+    await page.locator('table tbody tr', { hasText: 'from-the-browser.txt' }).locator('label.amplify-checkbox').click();
+    await runAction(page, 'Copy');
+    await page.getByRole('button', { name: 'archive' }).click();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByText('All files copied.').waitFor();
+    await page.getByRole('button', { name: 'Exit' }).click();
+    assert.ok((await bucketKeys()).includes(`${prefix}archive/from-the-browser.txt`));
   }));
 
   it("Amplify Storage's uploadData, with locationCredentialsProvider, writes under her prefix and is refused outside it", check(async () => {

@@ -43,6 +43,12 @@ AMPLIFY_PUT_HEADERS: Final = (
     "amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,if-none-match,x-amz-checksum-crc32,"
     "x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-user-agent"
 )
+# ... and before the Storage Browser's Copy (Amplify Storage's CopyObject).
+AMPLIFY_COPY_HEADERS: Final = (
+    "amz-sdk-invocation-id,amz-sdk-request,authorization,x-amz-content-sha256,x-amz-copy-source,"
+    "x-amz-copy-source-if-match,x-amz-copy-source-if-unmodified-since,x-amz-date,x-amz-metadata-directive,"
+    "x-amz-security-token,x-amz-tagging-directive,x-amz-user-agent"
+)
 S3_RULE_METHODS: Final = "GET, PUT, HEAD, DELETE, POST"
 S3_VARY: Final = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
 
@@ -174,6 +180,7 @@ def test_only_initiate_auth_answers_are_readable_by_the_page(server: RunningServ
         ("PUT", _new_object_url, S3_REQUEST_HEADERS),
         ("PUT", _new_object_url, AMPLIFY_PUT_HEADERS),
         ("POST", _new_object_url, AMPLIFY_MULTIPART_HEADERS),
+        ("PUT", _new_object_url, AMPLIFY_COPY_HEADERS),
         ("HEAD", _existing_object_url, S3_REQUEST_HEADERS),
         ("DELETE", _existing_object_url, S3_REQUEST_HEADERS),
         ("GET", _existing_object_url, ""),

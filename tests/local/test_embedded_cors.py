@@ -298,8 +298,8 @@ def test_an_s3_preflight_outside_the_rule_gets_s3_s_403_and_no_cors(
 
 
 def test_the_rule_s_headers_are_those_the_two_example_pages_send() -> None:
-    # The SDK's PutObject (example page) and Amplify Storage's PutObject, multipart upload and conditional write
-    # (Storage Browser example): every header they sign, nothing else.
+    # The SDK's PutObject (example page) and Amplify Storage's PutObject, multipart upload, conditional write and
+    # CopyObject (Storage Browser example): every header they sign, nothing else.
     assert set(S3_CORS_HEADERS) == {
         "amz-sdk-invocation-id",
         "amz-sdk-request",
@@ -310,9 +310,14 @@ def test_the_rule_s_headers_are_those_the_two_example_pages_send() -> None:
         "x-amz-checksum-crc32",
         "x-amz-checksum-type",
         "x-amz-content-sha256",
+        "x-amz-copy-source",
+        "x-amz-copy-source-if-match",
+        "x-amz-copy-source-if-unmodified-since",
         "x-amz-date",
+        "x-amz-metadata-directive",
         "x-amz-sdk-checksum-algorithm",
         "x-amz-security-token",
+        "x-amz-tagging-directive",
         "x-amz-user-agent",
     }
 
