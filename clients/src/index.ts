@@ -18,7 +18,7 @@ export { VendCredentialsError, isVendCredentialsError, toVendCredentialsError, S
 export type { VendErrorType, ServiceErrorType } from './errors.js';
 export { Scope } from './graphql/API.js';
 export type { VendedCredentials, ScopeInfo, ScopeLocation } from './graphql/API.js';
-export { locationCredentialsProvider, storageBrowserConfig, SCOPES_QUERY_STATEMENT } from './storage.js';
+export { locationCredentialsProvider, reportedExpiration, storageBrowserConfig, SCOPES_QUERY_STATEMENT } from './storage.js';
 export type {
   AuthEvents,
   LocationCredentialsProvider,

@@ -89,6 +89,8 @@ export interface StorageBrowserConfigOptions {
   providerFor?: (scope: string) => VendedCredentialsProvider;
   /** Requested lifetime for the providers made here; the service applies its own bounds. */
   durationSeconds?: number;
+  /** Milliseconds since the epoch. Injected by tests; defaults to Date.now. */
+  now?: () => number;
 }
 
 /** The Storage Browser's ListLocations input and GetLocationCredentials input, structurally. */
@@ -113,6 +115,16 @@ export interface VendStorageBrowserConfig {
   dispose(): void;
 }
 
+/**
+ * The `expiration` the Storage Browser is told: the provider's refresh time while it lies ahead (so the browser
+ * comes back when the provider would vend again), else the real one (a set kept after a failed refresh is still
+ * valid until then, and Amplify caps presigned URLs at this time).
+ */
+export function reportedExpiration(expiration: Date | undefined, refreshAt: Date | undefined, nowMs: number): Date | undefined {
+  if (expiration === undefined || refreshAt === undefined) return expiration;
+  return refreshAt.getTime() > nowMs && refreshAt < expiration ? refreshAt : expiration;
+}
+
 /** Hub 'auth' events after which the cached credentials may belong to someone else, or to nobody. */
 const CLEARING_EVENTS: ReadonlySet<string> = new Set(['signedOut', 'signedIn']);
 
@@ -129,6 +141,7 @@ const CLEARING_EVENTS: ReadonlySet<string> = new Set(['signedOut', 'signedIn']);
  */
 export function storageBrowserConfig(options: StorageBrowserConfigOptions): VendStorageBrowserConfig {
   const { graphql, authMode, region, customEndpoint, authEvents, durationSeconds } = options;
+  const now = options.now ?? Date.now;
   if (typeof graphql?.graphql !== 'function') {
     throw new TypeError('storageBrowserConfig: `graphql` must be an Amplify GraphQL client (generateClient()).');
   }
@@ -146,6 +159,7 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
         provider = vendedCredentials({
           scope,
           graphql,
+          now,
           ...(authMode === undefined ? {} : { authMode }),
           ...(durationSeconds === undefined ? {} : { durationSeconds }),
         });
@@ -206,10 +220,7 @@ export function storageBrowserConfig(options: StorageBrowserConfigOptions): Vend
       used.add(location.id);
       const provider = providerFor(location.id);
       const identity = await provider();
-      const refreshAt = provider.schedule()?.refreshAt;
-      const expiration = identity.expiration;
-      const reported = refreshAt !== undefined && expiration !== undefined && refreshAt < expiration ? refreshAt : expiration;
-      return { credentials: temporary(identity, reported) };
+      return { credentials: temporary(identity, reportedExpiration(identity.expiration, provider.schedule()?.refreshAt, now())) };
     },
     registerAuthListener(onStateChange) {
       listeners.add(onStateChange);

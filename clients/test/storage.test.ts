@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { vendedCredentials } from '../src/provider.js';
-import { locationCredentialsProvider, SCOPES_QUERY_STATEMENT, storageBrowserConfig } from '../src/storage.js';
+import { locationCredentialsProvider, reportedExpiration, SCOPES_QUERY_STATEMENT, storageBrowserConfig } from '../src/storage.js';
 import type { AuthEvents, StorageBrowserConfigOptions } from '../src/storage.js';
-import { creds, FakeGraphQL, graphqlFailure, ManualClock, rejection, ScriptedGraphQL, settle } from './fakes.js';
+import { creds, FakeGraphQL, graphqlFailure, ManualClock, rejection, ScriptedGraphQL, settle, T0 } from './fakes.js';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const OTHER_SUB = '22222222-3333-4444-8555-666666666666';
@@ -31,11 +31,10 @@ function scopesAnswer(): unknown {
 }
 
 function setup(options: Partial<StorageBrowserConfigOptions> = {}) {
-  // Real time, in whole seconds (AWSDateTime has none finer): the providers made inside use Date.now.
-  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  const clock = new ManualClock();
   const gql = new ScriptedGraphQL(clock);
   gql.scopesResult = scopesAnswer();
-  const config = storageBrowserConfig({ graphql: gql, region: 'us-east-1', authMode: 'userPool', ...options });
+  const config = storageBrowserConfig({ graphql: gql, region: 'us-east-1', authMode: 'userPool', now: clock.now, ...options });
   return { clock, gql, config };
 }
 
@@ -185,7 +184,7 @@ describe('storageBrowserConfig: getLocationCredentials', () => {
   });
 
   it("shares the app's provider, and so its cache, when given one", async () => {
-    const clock = new ManualClock(Date.now());
+    const clock = new ManualClock();
     const gql = new ScriptedGraphQL(clock);
     gql.scopesResult = scopesAnswer();
     const shared = vendedCredentials({ scope: 'S3_OWN_PREFIX', graphql: gql, now: clock.now });
@@ -206,6 +205,21 @@ describe('storageBrowserConfig: getLocationCredentials', () => {
     // Sign-out clears the shared provider as well.
     config.clear();
     assert.equal(shared.schedule(), undefined);
+  });
+});
+
+describe('reportedExpiration', () => {
+  const expiration = new Date(T0 + 3600_000);
+  it("is the provider's refresh time while it lies ahead and before the real expiry", () => {
+    assert.deepEqual(reportedExpiration(expiration, new Date(T0 + 2880_000), T0), new Date(T0 + 2880_000));
+  });
+  it('is the real expiry once the refresh time has passed (a set kept after a failed refresh)', () => {
+    assert.deepEqual(reportedExpiration(expiration, new Date(T0 - 1), T0), expiration);
+    assert.deepEqual(reportedExpiration(expiration, new Date(T0), T0), expiration);
+  });
+  it('is never later than the real expiry, and is the real one when nothing is scheduled', () => {
+    assert.deepEqual(reportedExpiration(expiration, new Date(T0 + 7200_000), T0), expiration);
+    assert.deepEqual(reportedExpiration(expiration, undefined, T0), expiration);
   });
 });
 
