@@ -46,12 +46,13 @@ try {
   // The registry's metadata is in npm's cache after `npm ci`; prefer it, fetch only what is missing.
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, packed.filename)], scratch);
 
-  // Node: the package's exports resolve and the provider is there.
+  // Node: the package's exports resolve and the provider and the storage adapters are there.
   const probe =
     `const m = await import(${JSON.stringify(PKG.name)});` +
-    `console.log(JSON.stringify([typeof m.vendedCredentials, typeof m.VendCredentialsError, typeof m.isVendCredentialsError]));`;
+    `console.log(JSON.stringify([typeof m.vendedCredentials, typeof m.VendCredentialsError, typeof m.isVendCredentialsError,` +
+    ` typeof m.locationCredentialsProvider, typeof m.storageBrowserConfig]));`;
   const kinds = JSON.parse(run('node', ['--input-type=module', '-e', probe], scratch));
-  if (kinds.join() !== 'function,function,function') fail(`Node import gave ${kinds.join()}`);
+  if (kinds.join() !== 'function,function,function,function,function') fail(`Node import gave ${kinds.join()}`);
 
   // TypeScript: the declared types resolve through `exports` for a consumer's own code. skipLibCheck as in Vite's
   // and Amplify's templates: @smithy/types' own declarations name Node's modules, which a browser app lacks.

@@ -1,4 +1,5 @@
-// Public API of the client package: the credential provider, its error type and the generated GraphQL types.
+// Public API of the client package: the credential provider, its error type, the Amplify Storage and Storage Browser
+// adapters, and the generated GraphQL types.
 export {
   vendedCredentials,
   VEND_CREDENTIALS_MUTATION,
