@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 import { startExampleServer } from '../example/serve.mjs';
-import { failureLog, launchChromium, makeStateDir, OUTPUT_DIR, startPage, startVendServe } from './harness.mjs';
+import { failureLog, keysInBucket, launchChromium, makeStateDir, OUTPUT_DIR, startPage, startVendServe } from './harness.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 const UNLISTED_ORIGIN = 'http://127.0.0.1:9';
@@ -92,17 +91,8 @@ async function upload(page, name, text) {
   await page.locator('#status', { hasText: `Uploaded ${name}.` }).waitFor();
 }
 
-async function bucketKeys() {
-  // The harness's own look at the embedded S3 (moto accepts any key here), independent of the page.
-  const s3 = new S3Client({
-    region: world.server.state.region,
-    endpoint: world.server.state.aws_endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'harness', secretAccessKey: 'harness' },
-  });
-  const out = await s3.send(new ListObjectsV2Command({ Bucket: world.server.state.bucket }));
-  s3.destroy();
-  return (out.Contents ?? []).map((o) => o.Key);
+function bucketKeys() {
+  return keysInBucket(world.server.state);
 }
 
 async function screenshot(page, name) {

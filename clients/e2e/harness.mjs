@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 
 import { DIST_DIR, startExampleServer } from '../example/serve.mjs';
@@ -134,4 +135,20 @@ export async function startPage(stateFile) {
 export async function launchChromium() {
   // playwright-core starts the browser with a fresh temporary profile (--user-data-dir) of its own.
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+/** Every key in the server's bucket: the harness's own look at the embedded S3 (moto accepts any key here). */
+export async function keysInBucket(state) {
+  const s3 = new S3Client({
+    region: state.region,
+    endpoint: state.aws_endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'harness', secretAccessKey: 'harness' },
+  });
+  try {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: state.bucket }));
+    return (out.Contents ?? []).map((o) => o.Key);
+  } finally {
+    s3.destroy();
+  }
 }

@@ -10,10 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 import { startStorageBrowserServer } from '../storage-browser-example/serve.mjs';
-import { failureLog, launchChromium, makeStateDir, OUTPUT_DIR, startVendServe } from './harness.mjs';
+import { failureLog, keysInBucket, launchChromium, makeStateDir, OUTPUT_DIR, startVendServe } from './harness.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 // Above Amplify's 5 MiB multipart threshold: the upload goes in parts (POST, PUT per part, the ETag of each).
@@ -107,17 +106,8 @@ async function uploadThroughBrowser(page, files) {
   await page.getByRole('button', { name: 'Exit' }).click();
 }
 
-async function bucketKeys() {
-  // The harness's own look at the embedded S3 (moto accepts any key here), independent of the page.
-  const s3 = new S3Client({
-    region: world.server.state.region,
-    endpoint: world.server.state.aws_endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'harness', secretAccessKey: 'harness' },
-  });
-  const out = await s3.send(new ListObjectsV2Command({ Bucket: world.server.state.bucket }));
-  s3.destroy();
-  return (out.Contents ?? []).map((o) => o.Key);
+function bucketKeys() {
+  return keysInBucket(world.server.state);
 }
 
 describe('Storage Browser example in headless Chromium against vend serve', { timeout: 300_000 }, () => {
