@@ -2,7 +2,7 @@
 
 Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
 which pass the results in. Everything that decides a policy lives in the pure modules vend_local/iam/ceiling.py and
-infra/trust.py, and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
+vend_local/iam/trust.py (shared with the embedded AWS), and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
 synth completes; this module wires them into resources.
 """
 
@@ -23,14 +23,13 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IValidation
 
-from infra import trust
 from infra.config import InfraConfig
 from infra.iam_limits import IamDocument, size_problems
 from infra.token_claims import TokenClaimsTrigger
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
 from resolvers.tracing import TRACING_ENV, TRACING_OTEL
-from vend_local.iam import ceiling
+from vend_local.iam import ceiling, trust
 
 HANDLER: Final = "resolvers.handler.lambda_handler"
 # The newest runtime the test suite can run too (docs/deploy.md, "Runtime parity"): the asset-import test runs the

@@ -32,7 +32,7 @@ import boto3
 
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
-from vend_local.iam import ceiling
+from vend_local.iam import ceiling, trust
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
 LAMBDA_SESSION_SECONDS: Final = 3600
-STS_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
 
 # CORS, for the --cors-origin values only. Browsers cache a preflight this long (as the GraphQL endpoint does).
 CORS_MAX_AGE_SECONDS: Final = 600
@@ -446,12 +445,16 @@ class EmbeddedAws:
         )["Role"]["Arn"]
         role_arns: dict[str, str] = {}
         for role in sorted(catalog.roles):
+            # The trust policy infra deploys: the Lambda role only, a sub-shaped source identity, the vend tags.
+            trust_policy = trust.trust_policy(
+                lambda_role_arn,
+                [s.name for s in ceiling.role_scopes(catalog, role)],
+                ceiling.role_session_tag_keys(catalog, role),
+            )
             arn: str = iam.create_role(
                 RoleName=demo.vend_role_name(role),
                 MaxSessionDuration=3600,
-                AssumeRolePolicyDocument=_document(
-                    [{"Effect": "Allow", "Principal": {"AWS": lambda_role_arn}, "Action": list(STS_ACTIONS)}]
-                ),
+                AssumeRolePolicyDocument=json.dumps(trust_policy, sort_keys=True),
             )["Role"]["Arn"]
             iam.put_role_policy(
                 RoleName=demo.vend_role_name(role),
@@ -466,7 +469,13 @@ class EmbeddedAws:
             RoleName=demo.LAMBDA_ROLE,
             PolicyName="vend",
             PolicyDocument=_document(
-                [{"Effect": "Allow", "Action": list(STS_ACTIONS), "Resource": sorted(role_arns.values())}]
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": list(trust.TRUST_ACTIONS),
+                        "Resource": sorted(role_arns.values()),
+                    }
+                ]
             ),
         )
         return lambda_role_arn, role_arns

@@ -205,20 +205,57 @@ def lambda_client(world: World, service: str) -> Any:
 def test_the_lambda_role_may_assume_the_vend_roles_and_nothing_else(world: World) -> None:
     sts = lambda_client(world, "sts")
     vend_role = world.deployment.role_arns["uploads"]
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    sub = world.user("alice").sub
     assumed = sts.assume_role(
         RoleArn=vend_role,
         RoleSessionName="direct",
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
-            }
-        ),
+        Policy=policy,
+        SourceIdentity=sub,
+        Tags=[{"Key": "vend:sub", "Value": sub}, {"Key": "vend:scope", "Value": "S3_OWN_PREFIX"}],
     )
     assert assumed["Credentials"]["AccessKeyId"].startswith("ASIA")
     status, code, message = code_of(lambda: lambda_client(world, "s3").list_objects_v2(Bucket=world.bucket))
     assert (status, code) == (403, "AccessDenied")
     assert message.endswith("because no identity-based policy allows the s3:ListBucket action")
+
+
+@pytest.mark.parametrize(
+    ("source_identity", "tags"),
+    [
+        (None, [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "S3_OWN_PREFIX")]),
+        (
+            "not-a-sub",
+            [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "S3_OWN_PREFIX")],
+        ),
+        ("11111111-2222-4333-8444-555555555555", [("vend:sub", "11111111-2222-4333-8444-555555555555")]),
+        (
+            "11111111-2222-4333-8444-555555555555",
+            [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "DYNAMODB_OWN_ITEMS")],
+        ),
+    ],
+    ids=["no-source-identity", "source-identity-not-a-sub", "no-scope-tag", "scope-of-another-role"],
+)
+def test_the_embedded_vend_roles_trust_the_lambda_role_only_for_vend_shaped_requests(
+    world: World, source_identity: str | None, tags: list[tuple[str, str]]
+) -> None:
+    """The embedded vend roles carry the trust policy infra deploys (vend_local.iam.trust), so the local AssumeRole
+    is refused exactly where AWS would refuse it: by the trust policy, a resource-based policy."""
+    request: dict[str, Any] = {
+        "RoleArn": world.deployment.role_arns["uploads"],
+        "RoleSessionName": "direct",
+        "Tags": [{"Key": k, "Value": v} for k, v in tags],
+    }
+    if source_identity is not None:
+        request["SourceIdentity"] = source_identity
+    status, code, message = code_of(lambda: lambda_client(world, "sts").assume_role(**request))
+    assert (status, code) == (403, "AccessDenied")
+    assert "because no resource-based policy allows the sts:" in message
 
 
 def test_the_trust_policy_decides_who_may_assume_a_role(world: World) -> None:

@@ -1,5 +1,8 @@
 """The trust policy of a vend role and its managed session-deny policy (revocation). Pure, no I/O.
 
+Shared by the CDK app (infra/stack.py deploys it) and the embedded AWS (vend_local/embedded_aws.py seeds the same
+documents), so local enforcement of AssumeRole judges the trust policy AWS will judge.
+
 Every vend is one AssumeRole call from the resolver Lambda's role that sets SourceIdentity = the caller's sub
 and the session tags vend:sub and vend:scope (resolvers/decision.py), plus the scope's catalog tags. IAM
 authorises such a call as up to three actions against the trust policy: sts:AssumeRole, sts:SetSourceIdentity
