@@ -17,6 +17,8 @@ SUBCOMMANDS: Final = {
     "explain": ("vend_local.cmd_explain", "show exactly what a caller would receive for a scope"),
     "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
     "smoke": ("vend_local.cmd_smoke", "prove a live stack (or vend serve) as a test user: a pass/fail table"),
+    "revoke": ("vend_local.cmd_revoke", "cut a caller's vends and live sessions off in seconds; --list"),
+    "unrevoke": ("vend_local.cmd_unrevoke", "lift a revocation (sessions from before it stay denied)"),
 }
 
 

@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 
+from resolvers import revocation
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
 from vend_local.iam import ceiling, trust
+from vend_local.iam import revocation as revocation_policies
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -111,6 +113,9 @@ class Deployment:
     endpoint_url: str | None = None
     lambda_credentials: RoleCredentials | None = None
     users: tuple[SeededUser, ...] = ()
+    # The revocation store and the operator-owned deny policy (`vend revoke`); None: no revocation lookup.
+    revocation_table: str | None = None
+    revocation_policy_arn: str | None = None
 
     @property
     def issuer(self) -> str:
@@ -144,12 +149,15 @@ def handler_environment(deployment: Deployment, catalog_path: str) -> dict[str, 
         "VEND_ACCOUNT_ID": deployment.account_id,
     }
     env |= {name: value for name, value in optional.items() if value}
+    if deployment.revocation_table is not None:
+        env["VEND_REVOCATION_TABLE"] = deployment.revocation_table
     if deployment.endpoint_url is not None and deployment.lambda_credentials is not None:
         creds = deployment.lambda_credentials
         env |= {
             # Every AWS call of the handler goes to the embedded endpoint, with the Lambda role's credentials.
             "AWS_ENDPOINT_URL": deployment.endpoint_url,
             "AWS_ENDPOINT_URL_STS": deployment.endpoint_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": deployment.endpoint_url,
             "AWS_ACCESS_KEY_ID": creds.access_key_id,
             "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
             "AWS_SESSION_TOKEN": creds.session_token,
@@ -349,7 +357,10 @@ class EmbeddedAws:
     def seed(self, catalog: Catalog, *, region: str = demo.REGION) -> Deployment:
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
-        lambda_role_arn, role_arns = self._seed_roles(catalog, region)
+        revocation_table_arn = self._seed_revocation_table(region)
+        lambda_role_arn, role_arns, revocation_policy_arn = self._seed_roles(
+            catalog, region, revocation_table_arn
+        )
         table_arn = self._seed_data(users, region)
         assumed = self.client("sts", region).assume_role(
             RoleArn=lambda_role_arn,
@@ -369,6 +380,8 @@ class EmbeddedAws:
                 assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
             ),
             users=users,
+            revocation_table=demo.REVOCATION_TABLE,
+            revocation_policy_arn=revocation_policy_arn,
         )
 
     # ---- seeding ----------------------------------------------------------------------------------------
@@ -429,8 +442,41 @@ class EmbeddedAws:
             seeded.append(SeededUser(user.username, sub, user.groups, user.tenant, user.password))
         return tuple(seeded)
 
-    def _seed_roles(self, catalog: Catalog, region: str) -> tuple[str, dict[str, str]]:
+    def _seed_revocation_table(self, region: str) -> str:
+        """The store `vend revoke` writes and the handler reads, keyed and expiring as the stack creates it."""
+        dynamodb = self.client("dynamodb", region)
+        table_arn: str = dynamodb.create_table(
+            TableName=demo.REVOCATION_TABLE,
+            KeySchema=[
+                {"AttributeName": revocation.PARTITION_KEY, "KeyType": "HASH"},
+                {"AttributeName": revocation.SORT_KEY, "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": revocation.PARTITION_KEY, "AttributeType": "S"},
+                {"AttributeName": revocation.SORT_KEY, "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )["TableDescription"]["TableArn"]
+        dynamodb.update_time_to_live(
+            TableName=demo.REVOCATION_TABLE,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": revocation.EXPIRES_AT},
+        )
+        return table_arn
+
+    def _seed_roles(
+        self, catalog: Catalog, region: str, revocation_table_arn: str
+    ) -> tuple[str, dict[str, str], str]:
         iam = self.client("iam", region)
+        # Both managed policies the stack attaches to every vend role: its own session denies, and the
+        # revocation deny that `vend revoke` owns (created once, with nothing revoked).
+        session_denies: str = iam.create_policy(
+            PolicyName=demo.SESSION_DENIES_POLICY,
+            PolicyDocument=json.dumps(trust.session_deny_policy(None, ()), sort_keys=True),
+        )["Policy"]["Arn"]
+        revocation_policy: str = iam.create_policy(
+            PolicyName=demo.REVOCATION_POLICY,
+            PolicyDocument=json.dumps(revocation_policies.initial_deny_policy(), sort_keys=True),
+        )["Policy"]["Arn"]
         lambda_role_arn: str = iam.create_role(
             RoleName=demo.LAMBDA_ROLE,
             AssumeRolePolicyDocument=_document(
@@ -463,8 +509,11 @@ class EmbeddedAws:
                     ceiling.role_ceiling(catalog, role, _deployment_values(region)), sort_keys=True
                 ),
             )
+            for policy_arn in (session_denies, revocation_policy):
+                iam.attach_role_policy(RoleName=demo.vend_role_name(role), PolicyArn=policy_arn)
             role_arns[role] = arn
-        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies.
+        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies; and,
+        # as deployed, the handler may Query the revocation partition and nothing else of the store.
         iam.put_role_policy(
             RoleName=demo.LAMBDA_ROLE,
             PolicyName="vend",
@@ -474,11 +523,12 @@ class EmbeddedAws:
                         "Effect": "Allow",
                         "Action": list(trust.TRUST_ACTIONS),
                         "Resource": sorted(role_arns.values()),
-                    }
+                    },
+                    revocation_policies.resolver_read_statement(revocation_table_arn),
                 ]
             ),
         )
-        return lambda_role_arn, role_arns
+        return lambda_role_arn, role_arns, revocation_policy
 
     def _seed_data(self, users: tuple[SeededUser, ...], region: str) -> str:
         s3 = self.client("s3", region)

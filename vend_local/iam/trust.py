@@ -102,19 +102,7 @@ def session_deny_policy(issued_before: str | None, revoked_subs: Iterable[str]) 
     - ``aws:SourceIdentity`` one of the revoked subs: cuts those callers' sessions, the ones already issued and
       any issued later (the source identity is the sub, immutable for the session, even through role chaining).
     """
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "RequireSourceIdentity",
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            # Requests AWS services make on the session's behalf (S3 calling KMS) may lack the key.
-            "Condition": {
-                "Null": {"aws:SourceIdentity": "true"},
-                "BoolIfExists": {"aws:ViaAWSService": "false"},
-            },
-        }
-    ]
+    statements: list[dict[str, Any]] = [require_source_identity()]
     if issued_before is not None:
         if not ISSUED_BEFORE.fullmatch(issued_before):
             raise ValueError(f"revoke_issued_before: {issued_before!r} must look like 2026-01-31T12:00:00Z")
@@ -139,6 +127,21 @@ def session_deny_policy(issued_before: str | None, revoked_subs: Iterable[str]) 
             }
         )
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def require_source_identity() -> dict[str, Any]:
+    """Deny a vend-role session without a source identity: we never vend one (the trust policy demands it)."""
+    return {
+        "Sid": "RequireSourceIdentity",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        # Requests AWS services make on the session's behalf (S3 calling KMS) may lack the key.
+        "Condition": {
+            "Null": {"aws:SourceIdentity": "true"},
+            "BoolIfExists": {"aws:ViaAWSService": "false"},
+        },
+    }
 
 
 def checked_subs(subs: Iterable[str]) -> list[str]:
