@@ -64,6 +64,7 @@ def check_fits(state: State, now: datetime) -> None:
 def publish_deny(aws: RevocationAws) -> str:
     """Make the deny policy say what the store says now; the line that tells what happened."""
     written: str | None = None
+    note = ""
     for _ in range(CONVERGE_ATTEMPTS):
         items, now = aws.read()
         document = deny_policy(state_from_items(items, now).rules(), now)
@@ -72,12 +73,11 @@ def publish_deny(aws: RevocationAws) -> str:
             name = aws.policy_arn.rpartition("/")[2]
             if written is None:
                 return f"role-level deny: {name} {version} already says this; not rewritten"
-            return f"role-level deny: {name} {written} is the default version ({_summary(document)})"
+            return f"role-level deny: {name} {written} is the default version ({_summary(document)}){note}"
         if not only_denies(current):
-            # Written by hand with an Allow: it would widen every vend role. Replaced, and said so.
-            written = aws.publish(_text(document)) + " (it held an Allow statement, now removed)"
-        else:
-            written = aws.publish(_text(document))
+            # Written by hand with an Allow, which would widen every vend role: replaced, and said so.
+            note = "; it held a statement that was not a Deny, now gone"
+        written = aws.publish(_text(document))
     raise OperatorError("role-level deny: other writers kept changing the store; run the command again")
 
 
