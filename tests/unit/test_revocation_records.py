@@ -161,7 +161,7 @@ def test_the_deny_rules_follow_the_state() -> None:
 
 
 def test_items_round_trip_and_the_resolver_reads_the_same_records() -> None:
-    records = [
+    records: list[Revocation | Lift | IssuedBefore] = [
         Revocation(SUB, NOW, NOW + timedelta(hours=24), "why", OPERATOR, True),
         Lift(OTHER, NOW, NOW + LIVE_WINDOW, OPERATOR),
         IssuedBefore(NOW - timedelta(minutes=1), NOW + LIVE_WINDOW, "leak", OPERATOR),
