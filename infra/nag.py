@@ -44,13 +44,15 @@ def suppress(stack: VendStack) -> None:
         "Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by tracing=ACTIVE) use '*': X-Ray "
         "has no resource-level permissions. Logs and sts:* statements name their resources.",
     )
-    _ack(
-        _cfn(stack.function),
-        "L1",
+    runtime_reason = (
         "python3.13 on purpose: the newest Lambda runtime the test suite can also run (Python 3.14 is not "
-        "installable from the registries our machines reach), so the asset-import test, ruff and mypy check the "
-        "version that ships (docs/deploy.md, Runtime parity).",
+        "installable from the registries our machines reach), so the asset-import test and mypy check the "
+        "version that ships (docs/deploy.md, Runtime parity)."
     )
+    # The resolver and the token claims trigger share the runtime (infra/stack.py RUNTIME).
+    functions = [stack.function] + ([stack.token_claims.function] if stack.token_claims is not None else [])
+    for function in functions:
+        _ack(_cfn(function), "L1", runtime_reason)
     _ack(
         _cfn(stack.api),
         "ASC3",

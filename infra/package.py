@@ -28,12 +28,18 @@ def package_files(repo_root: Path) -> list[Path]:
     return sorted(out)
 
 
-def stage_package(repo_root: Path, dest: Path) -> Path:
-    """Copy the package into a fresh ``dest`` (removed first) and return it, ready for lambda.Code.from_asset."""
+def stage_package(repo_root: Path, dest: Path, *, catalog: Path | None = None) -> Path:
+    """Copy the package into a fresh ``dest`` (removed first) and return it, ready for lambda.Code.from_asset.
+
+    ``catalog``: a team's own catalog, staged as the package's catalog.toml (the Lambda's default
+    VEND_CATALOG_PATH), in place of the repository's example.
+    """
     if dest.exists():
         shutil.rmtree(dest)
     for rel in package_files(repo_root):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(repo_root / rel, target)
+    if catalog is not None:
+        shutil.copyfile(catalog, dest / PACKAGE / "catalog.toml")
     return dest
