@@ -43,12 +43,11 @@ def measure() -> dict[str, float]:
     from resolvers.sts import StsIssuer, make_client  # noqa: PLC0415
     from resolvers.telemetry import PowertoolsTelemetry  # noqa: PLC0415
     from tests import support  # noqa: PLC0415
-    from vend_local.revocation.records import Revocation, item_of  # noqa: PLC0415
 
     settings = load_settings(os.environ)
     catalog = load_catalog(settings.catalog_path)
     region = settings.region
-    _seed_store(boto3.client("dynamodb", region_name=region), Revocation, item_of)
+    _seed_store(boto3.client("dynamodb", region_name=region))
 
     # The production logger and metrics, writing to a sink as cheap as CloudWatch's pipe.
     logger = Logger(service="bench-revocation", logger_handler=logging.StreamHandler(io.StringIO()))
@@ -117,19 +116,14 @@ def measure() -> dict[str, float]:
     }
 
 
-def _seed_store(dynamodb: Any, revocation: Any, item_of: Any) -> None:
-    dynamodb.create_table(
-        TableName=REVOCATION_TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+def _seed_store(dynamodb: Any) -> None:
+    from vend_local.revocation.aws import create_store  # noqa: PLC0415
+    from vend_local.revocation.records import Revocation, item_of  # noqa: PLC0415
+
+    create_store(dynamodb, REVOCATION_TABLE)
     now = datetime.now(UTC)
     for i in range(REVOKED_CALLERS):
-        record = revocation(f"{i:08d}-0000-4000-8000-000000000000", now, now.replace(year=now.year + 1))
+        record = Revocation(f"{i:08d}-0000-4000-8000-000000000000", now, now.replace(year=now.year + 1))
         dynamodb.put_item(TableName=REVOCATION_TABLE, Item=item_of(record))
 
 

@@ -29,7 +29,7 @@ from vend_local.revocation.records import (
     state_from_items,
 )
 from vend_local.revocation.runbook import EFFECT, Run, apply, check_fits, render
-from vend_local.revocation.target import add_target_arguments, resolve_target
+from vend_local.revocation.target import add_common_arguments, resolve_target
 
 ISO: Final = "%Y-%m-%dT%H:%M:%SZ"
 EPILOG: Final = """\
@@ -49,15 +49,12 @@ idempotent, prints what it did and leaves an entry in the store's audit trail. d
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument(
-        "--sub", action="append", default=[], metavar="SUB", help="the caller's Cognito sub (repeatable)"
-    )
+    add_common_arguments(parser)
     parser.add_argument(
         "--all-issued-before",
         metavar="TIME",
         help="revoke every session issued before TIME ('now' or 2026-01-31T12:00:00Z), whoever holds it",
     )
-    parser.add_argument("--reason", default="", help="why, for the audit trail (at most 256 characters)")
     parser.add_argument(
         "--disable",
         action="store_true",
@@ -74,7 +71,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--list", action="store_true", help="show the revocations in force, change nothing")
     parser.add_argument("--json", action="store_true", help="with --list: as JSON")
-    add_target_arguments(parser)
 
 
 def check_usage(args: argparse.Namespace) -> None:

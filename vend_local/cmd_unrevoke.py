@@ -22,7 +22,7 @@ from vend_local.revocation.records import (
     state_from_items,
 )
 from vend_local.revocation.runbook import Run, apply, render
-from vend_local.revocation.target import add_target_arguments, resolve_target
+from vend_local.revocation.target import add_common_arguments, resolve_target
 
 LIFTED: Final = (
     "in effect: the caller may vend again within the resolver's snapshot TTL (10 s by default); a Cognito user "
@@ -38,16 +38,12 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument(
-        "--sub", action="append", default=[], metavar="SUB", help="the caller's Cognito sub (repeatable)"
-    )
+    add_common_arguments(parser)
     parser.add_argument(
         "--issued-before",
         action="store_true",
         help="lift the issued-before time of `vend revoke --all-issued-before` (older sessions work again)",
     )
-    parser.add_argument("--reason", default="", help="why, for the audit trail (at most 256 characters)")
-    add_target_arguments(parser)
 
 
 def check_usage(args: argparse.Namespace) -> None:

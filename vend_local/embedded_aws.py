@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 
-from resolvers import revocation
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
 from vend_local.iam import ceiling, trust
 from vend_local.iam import revocation as revocation_policies
+from vend_local.revocation.aws import create_store
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -450,24 +450,7 @@ class EmbeddedAws:
 
     def _seed_revocation_table(self, region: str) -> str:
         """The store `vend revoke` writes and the handler reads, keyed and expiring as the stack creates it."""
-        dynamodb = self.client("dynamodb", region)
-        table_arn: str = dynamodb.create_table(
-            TableName=demo.REVOCATION_TABLE,
-            KeySchema=[
-                {"AttributeName": revocation.PARTITION_KEY, "KeyType": "HASH"},
-                {"AttributeName": revocation.SORT_KEY, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": revocation.PARTITION_KEY, "AttributeType": "S"},
-                {"AttributeName": revocation.SORT_KEY, "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )["TableDescription"]["TableArn"]
-        dynamodb.update_time_to_live(
-            TableName=demo.REVOCATION_TABLE,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": revocation.EXPIRES_AT},
-        )
-        return table_arn
+        return create_store(self.client("dynamodb", region), demo.REVOCATION_TABLE)
 
     def _seed_roles(
         self, catalog: Catalog, region: str, revocation_table_arn: str

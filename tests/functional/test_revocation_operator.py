@@ -13,7 +13,7 @@ import pytest
 
 from tests import support
 from vend_local.iam.revocation import initial_deny_policy
-from vend_local.revocation.aws import OperatorError, RevocationAws
+from vend_local.revocation.aws import OperatorError, RevocationAws, create_store
 from vend_local.revocation.records import (
     RevocationInputError,
     State,
@@ -82,15 +82,7 @@ class World:
 def world(aws: None) -> World:
     region = support.REGION
     dynamodb = boto3.client("dynamodb", region_name=region)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_store(dynamodb, TABLE)
     iam = boto3.client("iam", region_name=region)
     policy_arn = iam.create_policy(
         PolicyName="vend-test-revocations", PolicyDocument=json.dumps(initial_deny_policy())

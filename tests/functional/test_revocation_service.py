@@ -4,7 +4,7 @@ gate is the real RevocationCheck over a fake store; STS is the fake issuer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,24 +25,11 @@ from tests.security import harness
 
 
 @dataclass
-class Store:
-    answer: RevocationSet = field(default_factory=RevocationSet)
-    error: Exception | None = None
-    calls: int = 0
-
-    def fetch(self) -> RevocationSet:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return self.answer
-
-
-@dataclass
 class World:
     service: VendService
     sts: support.FakeIssuer
     cache: CachingIssuer
-    store: Store
+    store: support.FakeRevocationStore
     telemetry: support.RecordingTelemetry
 
     @property
@@ -62,7 +49,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    sts, store, telemetry = support.FakeIssuer(), Store(), support.RecordingTelemetry()
+    sts, store, telemetry = support.FakeIssuer(), support.FakeRevocationStore(), support.RecordingTelemetry()
     # A TTL of zero: every request reads the (fake) store, so each test states the store it means.
     gate = RevocationCheck(store.fetch, ttl_seconds=0, clock=lambda: sts.now, failure_backoff_seconds=0)
     cache = CachingIssuer(

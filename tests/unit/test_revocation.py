@@ -4,7 +4,7 @@ closed. Pure: the store is a fake ``fetch``, time two fake clocks."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,21 +103,6 @@ def test_not_before_is_the_later_of_the_issued_before_time_and_the_caller_s_lift
 
 
 @dataclass
-class Store:
-    """A fake store: what ``fetch`` answers next, and how often it was asked."""
-
-    answer: RevocationSet = field(default_factory=RevocationSet)
-    error: Exception | None = None
-    calls: int = 0
-
-    def fetch(self) -> RevocationSet:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return self.answer
-
-
-@dataclass
 class Ticks:
     now: float = 1000.0
 
@@ -125,7 +110,7 @@ class Ticks:
         return self.now
 
 
-def gate(store: Store, ticks: Ticks, ttl: float = 10) -> RevocationCheck:
+def gate(store: support.FakeRevocationStore, ticks: Ticks, ttl: float = 10) -> RevocationCheck:
     return RevocationCheck(store.fetch, ttl_seconds=ttl, clock=lambda: NOW, monotonic=ticks)
 
 
@@ -134,7 +119,7 @@ def revoked(*subs: str) -> RevocationSet:
 
 
 def test_a_revoked_caller_is_refused_with_revoked_and_others_are_not() -> None:
-    check = gate(Store(revoked(SUB)), Ticks())
+    check = gate(support.FakeRevocationStore(revoked(SUB)), Ticks())
     with pytest.raises(Revoked) as caught:
         check.check(SUB)
     assert caught.value.message == REVOKED_MESSAGE
@@ -144,7 +129,7 @@ def test_a_revoked_caller_is_refused_with_revoked_and_others_are_not() -> None:
 
 @pytest.mark.parametrize(("elapsed", "refetched"), [(9.999, False), (10.0, True), (10.001, True)])
 def test_the_snapshot_is_reused_for_the_ttl_and_no_longer(elapsed: float, refetched: bool) -> None:
-    store, ticks = Store(), Ticks()
+    store, ticks = support.FakeRevocationStore(), Ticks()
     check = gate(store, ticks)
     check.check(SUB)
     store.answer = revoked(SUB)  # `vend revoke` writes the record
@@ -158,7 +143,7 @@ def test_the_snapshot_is_reused_for_the_ttl_and_no_longer(elapsed: float, refetc
 
 
 def test_a_ttl_of_zero_reads_the_store_for_every_request() -> None:
-    store, ticks = Store(), Ticks()
+    store, ticks = support.FakeRevocationStore(), Ticks()
     check = gate(store, ticks, ttl=0)
     for _ in range(3):
         check.check(SUB)
@@ -166,7 +151,7 @@ def test_a_ttl_of_zero_reads_the_store_for_every_request() -> None:
 
 
 def test_the_ttl_counts_from_when_the_lookup_started_not_when_it_ended() -> None:
-    store, ticks = Store(), Ticks()
+    store, ticks = support.FakeRevocationStore(), Ticks()
 
     def slow_fetch() -> RevocationSet:
         ticks.now += 4  # the lookup took 4 s
@@ -196,7 +181,7 @@ FAILURES: list[tuple[Callable[[], Exception], type[VendError]]] = [
 def test_an_unreadable_store_fails_closed_for_everyone(
     failure: Callable[[], Exception], expected: type[VendError]
 ) -> None:
-    store, ticks = Store(error=failure()), Ticks()
+    store, ticks = support.FakeRevocationStore(error=failure()), Ticks()
     check = gate(store, ticks)
     for sub in (SUB, OTHER):  # nobody is known not to be revoked
         with pytest.raises(expected):
@@ -206,7 +191,7 @@ def test_an_unreadable_store_fails_closed_for_everyone(
 
 
 def test_a_stale_snapshot_is_not_used_when_the_store_cannot_be_read() -> None:
-    store, ticks = Store(), Ticks()
+    store, ticks = support.FakeRevocationStore(), Ticks()
     check = gate(store, ticks)
     check.check(SUB)  # a snapshot saying nobody is revoked
     store.error = store_unavailable("ReadTimeoutError")
@@ -220,7 +205,7 @@ def test_a_failure_is_remembered_for_the_backoff_and_then_the_store_is_asked_aga
     elapsed: float, asked_again: bool
 ) -> None:
     assert FAILURE_BACKOFF_SECONDS == 1.0
-    store, ticks = Store(error=store_throttled("ThrottlingException")), Ticks()
+    store, ticks = support.FakeRevocationStore(error=store_throttled("ThrottlingException")), Ticks()
     check = gate(store, ticks)
     with pytest.raises(Throttled):
         check.check(SUB)
@@ -237,14 +222,14 @@ def test_a_failure_is_remembered_for_the_backoff_and_then_the_store_is_asked_aga
 
 def test_an_unexpected_fetch_error_is_not_swallowed() -> None:
     # The service turns it into Internal (fail closed) and logs it; the gate must not treat it as "not revoked".
-    check = gate(Store(error=RuntimeError("boom")), Ticks())
+    check = gate(support.FakeRevocationStore(error=RuntimeError("boom")), Ticks())
     with pytest.raises(RuntimeError):
         check.check(SUB)
 
 
 def test_not_before_reads_the_same_snapshot_without_asking_the_store_again() -> None:
     cutoff = NOW - timedelta(minutes=3)
-    store = Store(RevocationSet(issued_before=Entry(cutoff, NOW + timedelta(hours=1))))
+    store = support.FakeRevocationStore(RevocationSet(issued_before=Entry(cutoff, NOW + timedelta(hours=1))))
     check = gate(store, Ticks())
     check.check(SUB)
     assert check.not_before(SUB) == cutoff
@@ -254,7 +239,7 @@ def test_not_before_reads_the_same_snapshot_without_asking_the_store_again() -> 
 def test_messages_name_no_store_table_or_aws_text() -> None:
     errors: list[VendError] = [store_unavailable("x"), store_throttled("y")]
     try:
-        gate(Store(revoked(SUB)), Ticks()).check(SUB)
+        gate(support.FakeRevocationStore(revoked(SUB)), Ticks()).check(SUB)
     except Revoked as exc:
         errors.append(exc)
     for error in errors:

@@ -16,11 +16,32 @@ from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from resolvers.revocation import PARTITION_KEY, REVOCATIONS, SORT_KEY
+from resolvers.revocation import EXPIRES_AT, PARTITION_KEY, REVOCATIONS, SORT_KEY
 from vend_local.iam.revocation import versions_to_delete
 from vend_local.revocation.records import Change, item_of, key_of
 
 MAX_PAGES: Final = 100
+
+
+def create_store(dynamodb: Any, table: str) -> str:
+    """A revocation store as the stack creates it (keys, on-demand, TTL on expiresAt): for the embedded AWS, the
+    benchmark and tests. Its ARN."""
+    arn: str = dynamodb.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )["TableDescription"]["TableArn"]
+    dynamodb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT}
+    )
+    return arn
 
 
 class OperatorError(Exception):

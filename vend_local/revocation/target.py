@@ -67,7 +67,12 @@ class Target:
         )
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Who (--sub), why (--reason), and where (a stack, or the running `vend serve`): both commands take them."""
+    parser.add_argument(
+        "--sub", action="append", default=[], metavar="SUB", help="the caller's Cognito sub (repeatable)"
+    )
+    parser.add_argument("--reason", default="", help="why, for the audit trail (at most 256 characters)")
     group = parser.add_argument_group("a deployed stack (else: the running `vend serve`)")
     group.add_argument(
         "--stack", help="CloudFormation stack name, e.g. CredentialVending-prod (reads its outputs)"
