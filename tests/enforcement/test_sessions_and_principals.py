@@ -17,6 +17,7 @@ from tests.enforcement.conftest import World
 from vend_local import demo
 from vend_local.enforcement.middleware import Enforcement
 from vend_local.enforcement.request_context import SessionFacts
+from vend_local.iam.revocation import Deny, deny_policy
 from vend_local.iam.session_context import ISO_8601
 
 
@@ -121,6 +122,41 @@ def test_a_role_level_deny_on_source_identity_revokes_one_caller_s_sessions(worl
         assert message.endswith("with an explicit deny in an identity-based policy")
         world.client("dynamodb", bob_creds).get_item(TableName=world.table, Key={"pk": {"S": bob}})
     world.client("dynamodb", alice_creds).get_item(TableName=world.table, Key={"pk": {"S": alice}})
+
+
+def test_a_new_version_of_the_attached_revocation_policy_is_judged_at_the_very_next_request(
+    world: World,
+) -> None:
+    """`vend revoke` writes a new default version of a managed policy attached to every vend role: the
+    enforcement reads the role's managed policies from moto's IAM on each request and caches parsed policies by
+    their text, so the new version decides the next request (and the old one, made default again, the one after)."""
+    creds = world.vend("carol", "DYNAMODB_OWN_ITEMS")
+    carol = world.user("carol").sub
+    deployment = world.deployment
+    assert deployment.revocation_policy_arn is not None
+    iam = world.client("iam")
+    dynamodb = world.client("dynamodb", creds)
+
+    def read() -> None:
+        dynamodb.get_item(TableName=world.table, Key={"pk": {"S": carol}})
+
+    read()  # allowed, and the parsed policies are now cached
+    original = iam.get_policy(PolicyArn=deployment.revocation_policy_arn)["Policy"]["DefaultVersionId"]
+    until = (world.clock() + timedelta(hours=1)).strftime(ISO_8601)
+    document = deny_policy(
+        [Deny((carol,), None, datetime.strptime(until, ISO_8601).replace(tzinfo=UTC))], world.clock()
+    )
+    created = iam.create_policy_version(
+        PolicyArn=deployment.revocation_policy_arn, PolicyDocument=json.dumps(document), SetAsDefault=True
+    )["PolicyVersion"]["VersionId"]
+    try:
+        status, code, message = code_of(read)
+        assert (status, code) == (400, "AccessDeniedException")
+        assert message.endswith("with an explicit deny in an identity-based policy")
+    finally:
+        iam.set_default_policy_version(PolicyArn=deployment.revocation_policy_arn, VersionId=original)
+        iam.delete_policy_version(PolicyArn=deployment.revocation_policy_arn, VersionId=created)
+    read()  # the old default decides again: nothing stale was kept
 
 
 def test_a_role_level_deny_on_token_issue_time_revokes_sessions_issued_before(world: World) -> None:
