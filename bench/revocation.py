@@ -78,8 +78,8 @@ def measure() -> dict[str, float]:
 
     miss_off, miss_on = miss(base), miss(dataclasses.replace(base, revocations=snapshot))
     miss_every = miss(dataclasses.replace(base, revocations=every))
-    on_s, off_s = interleaved(miss_on, miss_off, rounds=11, per_round=20)
-    every_s, off2_s = interleaved(miss_every, miss_off, rounds=11, per_round=20)
+    on_s, off_s = interleaved(miss_on, miss_off, rounds=21, per_round=20)
+    every_s, off2_s = interleaved(miss_every, miss_off, rounds=21, per_round=20)
 
     def cache(not_before: Any) -> CachingIssuer:
         return CachingIssuer(
