@@ -24,7 +24,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from resolvers.aws_config import bounded
 from resolvers.errors import INTERNAL_MESSAGE, Internal
 from resolvers.revocation import (
     EXPIRES_AT,
@@ -66,8 +65,11 @@ _NETWORK: Final = (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionErro
 
 
 def client_config() -> Config:
-    return bounded(
-        connect_seconds=CONNECT_TIMEOUT_SECONDS, read_seconds=READ_TIMEOUT_SECONDS, attempts=MAX_ATTEMPTS
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        # total_max_attempts counts the first try (as in resolvers/sts.py).
+        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
 
 

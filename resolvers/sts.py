@@ -22,7 +22,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from resolvers.aws_config import bounded
 from resolvers.credentials import IssuedCredentials
 from resolvers.decision import VendPlan
 from resolvers.errors import (
@@ -73,8 +72,11 @@ def quiet_wire_logs() -> None:
 
 
 def client_config() -> Config:
-    return bounded(
-        connect_seconds=CONNECT_TIMEOUT_SECONDS, read_seconds=READ_TIMEOUT_SECONDS, attempts=MAX_ATTEMPTS
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        # total_max_attempts counts the first try; Config's "max_attempts" would count retries only (one more).
+        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
 
 
