@@ -166,7 +166,11 @@ class RevocationCheck:
             raise Revoked(REVOKED_MESSAGE, detail="revoked by an operator (vend revoke)")
 
     def not_before(self, sub: str) -> datetime | None:
-        return self._current().not_before(sub, self._clock())
+        # Asked right after check() by the credential cache: the snapshot that check just used, not another
+        # lookup (with a TTL of 0 every vend would read the store twice).
+        with self._lock:
+            snapshot = self._snapshot
+        return (snapshot or self._current()).not_before(sub, self._clock())
 
     def _current(self) -> RevocationSet:
         with self._lock:

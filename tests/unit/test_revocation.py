@@ -227,13 +227,19 @@ def test_an_unexpected_fetch_error_is_not_swallowed() -> None:
         check.check(SUB)
 
 
-def test_not_before_reads_the_same_snapshot_without_asking_the_store_again() -> None:
+def test_not_before_reads_the_snapshot_the_check_used_without_asking_the_store_again() -> None:
     cutoff = NOW - timedelta(minutes=3)
     store = support.FakeRevocationStore(RevocationSet(issued_before=Entry(cutoff, NOW + timedelta(hours=1))))
-    check = gate(store, Ticks())
+    check = gate(store, Ticks(), ttl=0)  # even when every check reads the store
     check.check(SUB)
     assert check.not_before(SUB) == cutoff
     assert store.calls == 1
+
+
+def test_not_before_without_any_snapshot_reads_the_store_and_fails_closed() -> None:
+    store = support.FakeRevocationStore(error=store_unavailable("ReadTimeoutError"))
+    with pytest.raises(UpstreamUnavailable):
+        gate(store, Ticks()).not_before(SUB)
 
 
 def test_messages_name_no_store_table_or_aws_text() -> None:
