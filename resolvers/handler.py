@@ -1,7 +1,9 @@
 """The Lambda entry point ``resolvers.handler.lambda_handler``: wiring only, done once per container.
 
 Settings and the catalog are validated at import (cold start); a bad one fails the init with a message that
-names it. The STS client is created lazily on the first vend and reused by the container. With tracing on
+names it. The STS client is created lazily on the first vend and reused by the container; so is the revocation
+store's client, when VEND_REVOCATION_TABLE names one (resolvers/revocation.py: every vend and `scopes` asks it
+first). With tracing on
 (resolvers/tracing.py), the handler and each STS call get an OpenTelemetry span that records no payload.
 """
 
@@ -19,6 +21,7 @@ from resolvers.catalog import load_catalog
 from resolvers.credentials import CredentialIssuer, IssuedCredentials
 from resolvers.decision import VendPlan
 from resolvers.resolver import build_resolver, dispatch
+from resolvers.revocation_store import revocation_gate
 from resolvers.service import Envelope, VendService
 from resolvers.settings import check_against_catalog, load_settings
 from resolvers.sts import StsIssuer, make_client, quiet_wire_logs
@@ -44,6 +47,7 @@ class _TracedIssuer(StsIssuer):
 
 
 sts_issuer = _TracedIssuer(lambda: make_client(settings.region))
+revocations = revocation_gate(settings)
 issuer: CredentialIssuer = sts_issuer
 if settings.cache_enabled:
     issuer = CachingIssuer(
@@ -52,8 +56,11 @@ if settings.cache_enabled:
         catalog_version=catalog.version,
         min_remaining_seconds=settings.cache_min_remaining_seconds,
         max_entries=settings.cache_max_entries,
+        not_before=revocations.not_before if revocations is not None else None,
     )
-service = VendService(catalog=catalog, settings=settings, issuer=issuer, telemetry=telemetry)
+service = VendService(
+    catalog=catalog, settings=settings, issuer=issuer, telemetry=telemetry, revocations=revocations
+)
 app = build_resolver(service)
 
 

@@ -1,8 +1,9 @@
 """The vend use case: identity -> decision -> credentials, as an envelope for the AppSync JS resolver.
 
-Pure orchestration: AWS is reached only through the injected CredentialIssuer, time through ``monotonic``.
-Every outcome is an envelope, ``{"data": ...}`` or ``{"error": {"type", "message"}}``, and every vend
-decision is audited exactly once.
+Pure orchestration: AWS is reached only through the injected CredentialIssuer and RevocationGate, time through
+``monotonic``. Every outcome is an envelope, ``{"data": ...}`` or ``{"error": {"type", "message"}}``, and every
+vend decision is audited exactly once. A revoked caller is refused as soon as they are identified: before the
+scope is planned, before the credential cache or STS is asked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from resolvers.decision import Availability, bind_values, plan_vend, scope_avail
 from resolvers.errors import INTERNAL_MESSAGE, Internal, VendError
 from resolvers.identity import Caller, caller_from_identity
 from resolvers.location import render_location
+from resolvers.revocation import RevocationGate
 from resolvers.settings import Settings
 from resolvers.telemetry import Telemetry
 
@@ -63,22 +65,33 @@ class VendService:
     issuer: CredentialIssuer
     telemetry: Telemetry
     monotonic: Callable[[], float] = field(default=time.perf_counter)
+    # None: no revocation lookup (a deployment without a revocation store).
+    revocations: RevocationGate | None = None
 
     def caller(self, identity: object) -> Caller:
         return caller_from_identity(
             identity, issuer=self.settings.issuer, client_ids=self.settings.client_ids
         )
 
+    def refuse_if_revoked(self, caller: Caller) -> None:
+        """``Revoked`` if an operator revoked the caller; a retryable error if that cannot be known now."""
+        if self.revocations is not None:
+            self.revocations.check(caller.sub)
+
     def scopes(self, identity: object) -> Envelope:
+        # A revoked caller gets Revoked for the whole answer, as vendCredentials would answer every scope.
         try:
             caller = self.caller(identity)
-            return {
-                "data": [
-                    scope_info(a, self._location(caller, a)) for a in scope_availability(caller, self.catalog)
-                ]
-            }
+            self.refuse_if_revoked(caller)
+            answer = [
+                scope_info(a, self._location(caller, a)) for a in scope_availability(caller, self.catalog)
+            ]
         except VendError as error:
             return error_envelope(error)
+        except Exception:  # noqa: BLE001 - the contract is an envelope, never a raise; details go to the log
+            self.telemetry.failure("scopes failed unexpectedly")
+            return internal_envelope()
+        return {"data": answer}
 
     def _location(self, caller: Caller, availability: Availability) -> RenderedLocation | None:
         """The scope's location rendered for this caller: only for a scope the caller can get now."""
@@ -96,6 +109,7 @@ class VendService:
         try:
             caller = self.caller(identity)
             record.sub = caller.sub
+            self.refuse_if_revoked(caller)
             plan = plan_vend(
                 caller,
                 requested,

@@ -33,7 +33,9 @@ import boto3
 
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
-from vend_local.iam import ceiling
+from vend_local.iam import ceiling, trust
+from vend_local.iam import revocation as revocation_policies
+from vend_local.revocation.aws import create_store
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -49,7 +51,6 @@ logger = logging.getLogger("vend_local.embedded_aws")
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
 LAMBDA_SESSION_SECONDS: Final = 3600
-STS_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
 
 # CORS, for the --cors-origin values only. Browsers cache a preflight this long (as the GraphQL endpoint does).
 CORS_MAX_AGE_SECONDS: Final = 600
@@ -140,6 +141,9 @@ class Deployment:
     s3_certificate_pem: bytes = field(default=b"", repr=False)
     lambda_credentials: RoleCredentials | None = None
     users: tuple[SeededUser, ...] = ()
+    # The revocation store and the operator-owned deny policy (`vend revoke`); None: no revocation lookup.
+    revocation_table: str | None = None
+    revocation_policy_arn: str | None = None
 
     @property
     def issuer(self) -> str:
@@ -173,12 +177,15 @@ def handler_environment(deployment: Deployment, catalog_path: str) -> dict[str, 
         "VEND_ACCOUNT_ID": deployment.account_id,
     }
     env |= {name: value for name, value in optional.items() if value}
+    if deployment.revocation_table is not None:
+        env["VEND_REVOCATION_TABLE"] = deployment.revocation_table
     if deployment.endpoint_url is not None and deployment.lambda_credentials is not None:
         creds = deployment.lambda_credentials
         env |= {
             # Every AWS call of the handler goes to the embedded endpoint, with the Lambda role's credentials.
             "AWS_ENDPOINT_URL": deployment.endpoint_url,
             "AWS_ENDPOINT_URL_STS": deployment.endpoint_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": deployment.endpoint_url,
             "AWS_ACCESS_KEY_ID": creds.access_key_id,
             "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
             "AWS_SESSION_TOKEN": creds.session_token,
@@ -475,7 +482,10 @@ class EmbeddedAws:
     def seed(self, catalog: Catalog, *, region: str = demo.REGION) -> Deployment:
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
-        lambda_role_arn, role_arns = self._seed_roles(catalog, region)
+        revocation_table_arn = self._seed_revocation_table(region)
+        lambda_role_arn, role_arns, revocation_policy_arn = self._seed_roles(
+            catalog, region, revocation_table_arn
+        )
         table_arn = self._seed_data(users, region)
         assumed = self.client("sts", region).assume_role(
             RoleArn=lambda_role_arn,
@@ -497,6 +507,8 @@ class EmbeddedAws:
                 assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
             ),
             users=users,
+            revocation_table=demo.REVOCATION_TABLE,
+            revocation_policy_arn=revocation_policy_arn,
         )
 
     # ---- seeding ----------------------------------------------------------------------------------------
@@ -563,8 +575,24 @@ class EmbeddedAws:
             seeded.append(SeededUser(user.username, sub, user.groups, user.tenant, user.password))
         return tuple(seeded)
 
-    def _seed_roles(self, catalog: Catalog, region: str) -> tuple[str, dict[str, str]]:
+    def _seed_revocation_table(self, region: str) -> str:
+        """The store `vend revoke` writes and the handler reads, keyed and expiring as the stack creates it."""
+        return create_store(self.client("dynamodb", region), demo.REVOCATION_TABLE)
+
+    def _seed_roles(
+        self, catalog: Catalog, region: str, revocation_table_arn: str
+    ) -> tuple[str, dict[str, str], str]:
         iam = self.client("iam", region)
+        # Both managed policies the stack attaches to every vend role: its own session denies, and the
+        # revocation deny that `vend revoke` owns (created once, with nothing revoked).
+        session_denies: str = iam.create_policy(
+            PolicyName=demo.SESSION_DENIES_POLICY,
+            PolicyDocument=json.dumps(trust.session_deny_policy(None, ()), sort_keys=True),
+        )["Policy"]["Arn"]
+        revocation_policy: str = iam.create_policy(
+            PolicyName=demo.REVOCATION_POLICY,
+            PolicyDocument=json.dumps(revocation_policies.initial_deny_policy(), sort_keys=True),
+        )["Policy"]["Arn"]
         lambda_role_arn: str = iam.create_role(
             RoleName=demo.LAMBDA_ROLE,
             AssumeRolePolicyDocument=_document(
@@ -579,12 +607,16 @@ class EmbeddedAws:
         )["Role"]["Arn"]
         role_arns: dict[str, str] = {}
         for role in sorted(catalog.roles):
+            # The trust policy infra deploys: the Lambda role only, a sub-shaped source identity, the vend tags.
+            trust_policy = trust.trust_policy(
+                lambda_role_arn,
+                [s.name for s in ceiling.role_scopes(catalog, role)],
+                ceiling.role_session_tag_keys(catalog, role),
+            )
             arn: str = iam.create_role(
                 RoleName=demo.vend_role_name(role),
                 MaxSessionDuration=3600,
-                AssumeRolePolicyDocument=_document(
-                    [{"Effect": "Allow", "Principal": {"AWS": lambda_role_arn}, "Action": list(STS_ACTIONS)}]
-                ),
+                AssumeRolePolicyDocument=json.dumps(trust_policy, sort_keys=True),
             )["Role"]["Arn"]
             iam.put_role_policy(
                 RoleName=demo.vend_role_name(role),
@@ -593,16 +625,26 @@ class EmbeddedAws:
                     ceiling.role_ceiling(catalog, role, _deployment_values(region)), sort_keys=True
                 ),
             )
+            for policy_arn in (session_denies, revocation_policy):
+                iam.attach_role_policy(RoleName=demo.vend_role_name(role), PolicyArn=policy_arn)
             role_arns[role] = arn
-        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies.
+        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies; and,
+        # as deployed, the handler may Query the revocation partition and nothing else of the store.
         iam.put_role_policy(
             RoleName=demo.LAMBDA_ROLE,
             PolicyName="vend",
             PolicyDocument=_document(
-                [{"Effect": "Allow", "Action": list(STS_ACTIONS), "Resource": sorted(role_arns.values())}]
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": list(trust.TRUST_ACTIONS),
+                        "Resource": sorted(role_arns.values()),
+                    },
+                    revocation_policies.resolver_read_statement(revocation_table_arn),
+                ]
             ),
         )
-        return lambda_role_arn, role_arns
+        return lambda_role_arn, role_arns, revocation_policy
 
     def _seed_data(self, users: tuple[SeededUser, ...], region: str) -> str:
         s3 = self.client("s3", region)

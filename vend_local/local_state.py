@@ -1,5 +1,5 @@
-"""The running server's state file, which `vend token` reads to find the embedded Cognito. Reads and writes one
-file (mode 0600) under a self-ignoring directory; holds endpoints, ids and the local-only demo passwords.
+"""The running server's state file, which `vend token`, `vend smoke` and `vend revoke` read to find it. Reads and
+writes one file (mode 0600) under a self-ignoring directory; holds endpoints, ids and the local-only demo passwords.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ class ServerState:
     # its certificate (made for this run; public); None with --aws.
     s3_custom_endpoint: str | None = None
     s3_certificate_file: str | None = None
+    # Where `vend revoke` writes (the embedded AWS only; None with --aws).
+    revocation_table: str | None = None
+    revocation_policy_arn: str | None = None
 
     def user(self, username: str) -> DemoLogin | None:
         return next((u for u in self.users if u.username == username), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import graphql
@@ -9,6 +10,7 @@ from moto.appsync.models import AWS_CUSTOM_GRAPHQL
 
 from resolvers.catalog import load_catalog
 from resolvers.decision import UNAVAILABLE_REASONS
+from resolvers.errors import ERROR_CODES
 from resolvers.location import PERMISSIONS
 from vend_local.schema import appsync_sdl
 
@@ -110,3 +112,12 @@ def test_scope_location_is_a_bucket_a_prefix_and_the_storage_browser_s_permissio
     # The Storage Browser's LocationPermissions ('list', 'get', 'write', 'delete'), upper case; clients lower them.
     assert list(permission.values) == ["LIST", "GET", "WRITE", "DELETE"]
     assert [v.lower() for v in permission.values] == list(PERMISSIONS)
+
+
+def test_the_schema_names_every_error_type_a_client_can_meet() -> None:
+    # Amplify codegen and GraphiQL show field descriptions: clients learn the errorTypes there too.
+    text = SCHEMA.read_text(encoding="utf-8")
+    vend = text[text.index("type Mutation {") : text.index("vendCredentials(")]
+    for code in ERROR_CODES:
+        assert re.search(rf"\b{code}\b", vend), f"{code} is not named in vendCredentials' description"
+    assert "Revoked" in text[text.index("type Query {") : text.index("scopes:")]
