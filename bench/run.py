@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -18,30 +19,42 @@ from typing import Any, Final
 
 from bench import abuse_load, server_load
 from bench.harness import LocalSts, bare_assume_role_request, local_sts
+from infra.package import stage_package
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 RESULTS: Final = ROOT / "bench" / "results"
 COLD_RUNS: Final = 9
 
 
-def part(module: str, name: str, env: dict[str, str]) -> tuple[dict[str, float], float]:
-    """Run one part in a fresh interpreter; return its figures and the whole process's wall time."""
+def part(
+    module: str, name: str, env: dict[str, str], *, package: Path | None = None
+) -> tuple[dict[str, float], float]:
+    """Run one part in a fresh interpreter; return its figures and the whole process's wall time.
+
+    With ``package`` (a staged Lambda package), the handler is imported from there, as Lambda would. No part
+    writes bytecode, so every run starts alike: the libraries' ``.pyc`` come from their install (as in the
+    Lambda runtime and the Powertools layer), ours from the staged package or, without one, a compile.
+    """
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("VEND_", "AWS_", "POWERTOOLS_"))}
+    path = f"{package}{os.pathsep}{ROOT}" if package is not None else str(ROOT)
+    extra = {"BENCH_PACKAGE_DIR": str(package)} if package is not None else {}
     started = time.perf_counter()
     out = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", module, name],
-        env={**clean, **env, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
+        env={**clean, **env, **extra, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=package or ROOT,  # `-m` puts the working directory first on the path
         capture_output=True,
         text=True,
         timeout=600,
-        check=True,
+        check=False,
     )
     wall = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"{module} {name} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
-def cold_start(sts: LocalSts) -> dict[str, Any]:
+def cold_start(sts: LocalSts, package: Path) -> dict[str, Any]:
     env = sts.environment(cache=True)
     baseline_env = {**env, "BENCH_REQUEST": json.dumps(bare_assume_role_request())}
     # Tracing on, as in Lambda with the ADOT layer (bench/cold.py says what that stands in for).
@@ -52,9 +65,9 @@ def cold_start(sts: LocalSts) -> dict[str, Any]:
     traced: list[dict[str, float]] = []
     walls: list[tuple[float, float]] = []
     for _ in range(COLD_RUNS):  # interleaved, so noise hits all alike
-        mine, mine_wall = part("bench.cold", "ours", env)
+        mine, mine_wall = part("bench.cold", "ours", env, package=package)
         theirs, their_wall = part("bench.cold", "baseline", baseline_env)
-        traced.append(part("bench.cold", "traced", traced_env)[0])
+        traced.append(part("bench.cold", "traced", traced_env, package=package)[0])
         ours.append(mine)
         base.append(theirs)
         walls.append((mine_wall, their_wall))
@@ -105,11 +118,13 @@ def _row(
 
 
 def main() -> None:
-    with local_sts() as sts:
+    with local_sts() as sts, tempfile.TemporaryDirectory() as tmp:
+        # The Lambda package as infra stages it, with bytecode from this interpreter (infra uses the Lambda's).
+        package = stage_package(ROOT, Path(tmp) / "lambda", python=sys.executable)
         figures: dict[str, Any] = {}
-        figures.update(cold_start(sts))
-        warm, _ = part("bench.parts", "warm", sts.environment(cache=False))
-        hit, _ = part("bench.parts", "hit", sts.environment(cache=True))
+        figures.update(cold_start(sts, package))
+        warm, _ = part("bench.parts", "warm", sts.environment(cache=False), package=package)
+        hit, _ = part("bench.parts", "hit", sts.environment(cache=True), package=package)
     # Its own embedded AWS (two, with and without enforcement) in a fresh process.
     enforcement, _ = part("bench.enforcement", "s3", {})
     figures.update(

@@ -44,13 +44,15 @@ def suppress(stack: VendStack) -> None:
         "Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by tracing=ACTIVE) use '*': X-Ray "
         "has no resource-level permissions. Logs and sts:* statements name their resources.",
     )
-    _ack(
-        _cfn(stack.function),
-        "L1",
+    runtime_reason = (
         "python3.13 on purpose: the newest Lambda runtime the test suite can also run (Python 3.14 is not "
         "installable from the registries our machines reach), so the asset-import test, ruff and mypy check the "
-        "version that ships (docs/deploy.md, Runtime parity).",
+        "version that ships (docs/deploy.md, Runtime parity)."
     )
+    _ack(_cfn(stack.function), "L1", runtime_reason)
+    if stack.token_claims is not None:
+        # The claims trigger runs the same runtime (infra/token_claims.py), for the same reason.
+        _ack(_cfn(stack.token_claims.function), "L1", runtime_reason)
     _ack(
         _cfn(stack.api),
         "ASC3",

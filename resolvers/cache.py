@@ -51,6 +51,11 @@ class CachingIssuer:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Forget every cached credential (SnapStart: none may enter or outlive a snapshot)."""
+        with self._lock:
+            self._entries.clear()
+
     def issue(self, plan: VendPlan) -> IssuedCredentials:
         key: CacheKey = (self._version, plan)
         with self._lock:

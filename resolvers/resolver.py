@@ -22,6 +22,7 @@ from resolvers.telemetry import Telemetry
 FieldResolver = Callable[[Mapping[str, Any], Any], Envelope]
 Router = Mapping[tuple[str, str], FieldResolver]
 
+
 def build_resolver(service: VendService) -> Router:
     def vend_credentials(event: Mapping[str, Any], context: Any) -> Envelope:
         request_id = str(getattr(context, "aws_request_id", ""))
