@@ -107,8 +107,26 @@ def interleaved(
     a: Callable[[], object], b: Callable[[], object], rounds: int, per_round: int
 ) -> tuple[float, float]:
     """Medians of a and b, alternating rounds so that machine noise hits both alike."""
-    a_medians, b_medians = [], []
-    for _ in range(rounds):
-        a_medians.append(median_seconds(a, per_round))
-        b_medians.append(median_seconds(b, per_round))
-    return statistics.median(a_medians), statistics.median(b_medians)
+    a_s, b_s, _ = paired(a, b, rounds, per_round)
+    return a_s, b_s
+
+
+def paired(
+    a: Callable[[], object], b: Callable[[], object], rounds: int, per_round: int
+) -> tuple[float, float, float]:
+    """Medians of a and b, and the median of their per-round ratios a/b.
+
+    Each round runs a and b back to back, in an order that flips every round; a ratio taken within a round sees
+    the same machine load on both sides, so a burst from another process moves it far less than it moves either
+    median (the machines these run on are shared).
+    """
+    a_medians, b_medians, ratios = [], [], []
+    for round_no in range(rounds):
+        if round_no % 2 == 0:
+            a_m, b_m = median_seconds(a, per_round), median_seconds(b, per_round)
+        else:
+            b_m, a_m = median_seconds(b, per_round), median_seconds(a, per_round)
+        a_medians.append(a_m)
+        b_medians.append(b_m)
+        ratios.append(a_m / b_m)
+    return statistics.median(a_medians), statistics.median(b_medians), statistics.median(ratios)

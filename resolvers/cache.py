@@ -61,7 +61,7 @@ class CachingIssuer:
         with self._lock:
             cached = self._fresh(key, plan)
             if cached is not None:
-                return dataclasses.replace(cached, cache_hit=True)
+                return cached
             pending = self._in_flight.get(key)
             leader = pending is None
             if pending is None:
@@ -77,8 +77,9 @@ class CachingIssuer:
             pending.set_exception(exc)
             raise
         with self._lock:
-            # Stored and released under one lock, so no request can slip between and call STS again.
-            self._entries[key] = creds
+            # Stored and released under one lock, so no request can slip between and call STS again. Stored as
+            # every later request will get it: marked as a cache hit.
+            self._entries[key] = dataclasses.replace(creds, cache_hit=True)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
