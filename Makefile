@@ -59,7 +59,7 @@ catalog-test: $(STAMP)
 
 # Regenerate schema.graphql from the strawberry schema and the catalog (a contract test checks it).
 schema: $(STAMP)
-	$(BIN)/python -m vend_local.schema > schema.graphql
+	$(BIN)/vend schema --output schema.graphql
 
 serve: $(STAMP)
 	$(BIN)/vend serve $(ARGS)

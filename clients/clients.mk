@@ -27,6 +27,7 @@ clients-test: $(CLIENTS_STAMP) $(STAMP)
 	$(NPM_CLIENTS) run codegen:check
 	$(NPM_CLIENTS) run typecheck:example
 	$(NPM_CLIENTS) run test:unit
+	$(NPM_CLIENTS) run pack:check
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
 		$(MAKE) --no-print-directory clients-e2e; \
 	else \

@@ -17,25 +17,28 @@ sys.path.insert(0, str(REPO_ROOT))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
+from infra.catalog_source import catalog_source  # noqa: E402
 from infra.config import InfraConfigError, load_config  # noqa: E402
 from infra.nag import suppress  # noqa: E402
 from infra.package import lambda_python, stage_package  # noqa: E402
 from infra.stack import RUNTIME, VendStack  # noqa: E402
-from resolvers.catalog import DEFAULT_PATH, load_catalog  # noqa: E402
 from resolvers.errors import ConfigError  # noqa: E402
 
 
 def build(app: cdk.App, package_dir: Path) -> VendStack:
     """The one stack, with cdk-nag's AwsSolutions rules applied; shared by this entry point and the tests."""
-    catalog = load_catalog(DEFAULT_PATH)
+    source = catalog_source(app.node.try_get_context, os.environ, REPO_ROOT)
+    catalog = source.catalog
     config = load_config(app.node.try_get_context, os.environ, needs=catalog.variables)
     stack = VendStack(
         app,
         f"CredentialVending-{config.stage}",
         config=config,
         catalog=catalog,
-        package_dir=stage_package(REPO_ROOT, package_dir, python=_bytecode_python()),
-        schema_path=REPO_ROOT / "schema.graphql",
+        package_dir=stage_package(
+            REPO_ROOT, package_dir, catalog=source.catalog_path, python=_bytecode_python()
+        ),
+        schema_path=source.schema_path,
         resolver_code_path=REPO_ROOT / "resolvers" / "appsync" / "vendResolver.js",
     )
     suppress(stack)

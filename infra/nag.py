@@ -46,13 +46,13 @@ def suppress(stack: VendStack) -> None:
     )
     runtime_reason = (
         "python3.13 on purpose: the newest Lambda runtime the test suite can also run (Python 3.14 is not "
-        "installable from the registries our machines reach), so the asset-import test, ruff and mypy check the "
+        "installable from the registries our machines reach), so the asset-import test and mypy check the "
         "version that ships (docs/deploy.md, Runtime parity)."
     )
-    _ack(_cfn(stack.function), "L1", runtime_reason)
-    if stack.token_claims is not None:
-        # The claims trigger runs the same runtime (infra/token_claims.py), for the same reason.
-        _ack(_cfn(stack.token_claims.function), "L1", runtime_reason)
+    # The resolver and the token claims trigger share the runtime (infra/stack.py RUNTIME).
+    functions = [stack.function] + ([stack.token_claims.function] if stack.token_claims is not None else [])
+    for function in functions:
+        _ack(_cfn(function), "L1", runtime_reason)
     _ack(
         _cfn(stack.api),
         "ASC3",

@@ -38,10 +38,14 @@ def package_files(repo_root: Path) -> list[Path]:
     return sorted(out)
 
 
-def stage_package(repo_root: Path, dest: Path, *, python: str | None = None) -> Path:
+def stage_package(
+    repo_root: Path, dest: Path, *, catalog: Path | None = None, python: str | None = None
+) -> Path:
     """Copy the package into a fresh ``dest`` (removed first) and return it, ready for lambda.Code.from_asset.
 
-    With ``python`` (an interpreter of the Lambda's version), add checked-hash bytecode for every module.
+    ``catalog``: a team's own catalog, staged as the package's catalog.toml (the Lambda's default
+    VEND_CATALOG_PATH), in place of the repository's example. With ``python`` (an interpreter of the Lambda's
+    version), add checked-hash bytecode for every module.
     """
     if dest.exists():
         shutil.rmtree(dest)
@@ -49,6 +53,8 @@ def stage_package(repo_root: Path, dest: Path, *, python: str | None = None) -> 
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(repo_root / rel, target)
+    if catalog is not None:
+        shutil.copyfile(catalog, dest / PACKAGE / "catalog.toml")
     if python is not None:
         subprocess.run(  # noqa: S603 - an interpreter we found and checked, fixed arguments
             [

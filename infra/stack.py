@@ -48,6 +48,9 @@ LAMBDA_TIMEOUT: Final = cdk.Duration.seconds(20)
 # The AssumeRole from the Lambda's own role is role chaining, which AWS caps at one hour.
 VEND_ROLE_MAX_SESSION: Final = cdk.Duration.hours(1)
 LOG_RETENTION: Final = logs.RetentionDays.THREE_MONTHS
+# AppSync accepts 1-75 and 1-10,000; unset means unlimited. Refused documents never reach the Lambda.
+QUERY_DEPTH_LIMIT: Final = 6
+RESOLVER_COUNT_LIMIT: Final = 15
 CUSTOM_PREFIX: Final = "custom:"
 # Standard attributes a user may edit about themselves. Anything the catalog reads from claims is removed.
 SELF_EDITABLE: Final = ("name", "given_name", "family_name")
@@ -396,6 +399,10 @@ class VendStack(cdk.Stack):
                 )
             ),
             xray_enabled=True,
+            # AppSync's own request limits, the same as the local server's (vend_local/server.py MAX_QUERY_DEPTH,
+            # MAX_ALIASES): our legitimate documents are 3 levels deep and resolve at most two Lambda fields.
+            query_depth_limit=QUERY_DEPTH_LIMIT,
+            resolver_count_limit=RESOLVER_COUNT_LIMIT,
         )
         # AppSync writes to /aws/appsync/apis/<api id>. We own that group (for its retention) and give the
         # logging role access to it alone. The L2 log_config prop would instead add a LogRetention custom

@@ -10,12 +10,15 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
+from vend_local import __version__
+
 # subcommand -> (module, one-line help). Each module defines `add_arguments(parser)` and `run(args) -> int`.
 SUBCOMMANDS: Final = {
     "serve": ("vend_local.cmd_serve", "start the local AppSync-compatible endpoint on an embedded AWS"),
     "token": ("vend_local.cmd_token", "sign a demo user in and print their tokens"),
     "explain": ("vend_local.cmd_explain", "show exactly what a caller would receive for a scope"),
     "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
+    "schema": ("vend_local.cmd_schema", "print the AppSync schema for a scope catalog"),
     "smoke": ("vend_local.cmd_smoke", "prove a live stack (or vend serve) as a test user: a pass/fail table"),
 }
 
@@ -25,6 +28,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     listed by name and help): each module is imported to add its arguments, and `vend serve` need not import
     the modules of `explain`, `catalog` and `smoke` (about 0.3 s of its start-up)."""
     parser = argparse.ArgumentParser(prog="vend", description="Credential vending: local tools.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
         child = sub.add_parser(

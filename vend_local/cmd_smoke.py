@@ -31,6 +31,7 @@ from vend_local.smoke_plan import (
     Probe,
     Row,
     ScopeCheck,
+    availability,
     judge_call,
     judge_listing,
     judge_vend,
@@ -42,7 +43,7 @@ PASSWORD_ENV: Final = "VEND_SMOKE_PASSWORD"  # noqa: S105 - the variable's name,
 TOTP_ENV: Final = "VEND_SMOKE_TOTP_SECRET"
 HTTP_TIMEOUT_SECONDS: Final = 30
 OUTPUTS: Final = ("GraphQLUrl", "UserPoolId", "AppClientId", "Region")
-SCOPES_QUERY: Final = "query { scopes { name } }"
+SCOPES_QUERY: Final = "query { scopes { name available unavailableReason } }"
 VEND_MUTATION: Final = (
     "mutation Vend($scope: Scope!) { vendCredentials(scope: $scope) "
     "{ accessKeyId secretAccessKey sessionToken expiration scope region } }"
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
 def smoke(target: Target, *, catalog_checks: list[ScopeCheck], id_token: str, table_key: str) -> list[Row]:
     listed = graphql(target.graphql_url, id_token, SCOPES_QUERY, {})
-    names = [s["name"] for s in (listed.get("data") or {}).get("scopes") or []]
+    names = {s["name"]: availability(s) for s in (listed.get("data") or {}).get("scopes") or []}
     rows = (
         judge_listing(catalog_checks, names)
         if "errors" not in listed

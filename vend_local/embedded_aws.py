@@ -37,7 +37,7 @@ from vend_local.iam import ceiling
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef, SchemaAttributeTypeTypeDef
     from werkzeug.serving import BaseWSGIServer
 
     from vend_local.enforcement.middleware import Enforcement
@@ -386,25 +386,31 @@ class EmbeddedAws:
 
     def _seed_cognito(self, catalog: Catalog, region: str) -> tuple[str, str]:
         idp: CognitoIdentityProviderClient = self.client("cognito-idp", region)
-        pool_id = idp.create_user_pool(
-            PoolName=demo.USER_POOL,
-            Schema=[
-                {"Name": "email", "AttributeDataType": "String", "Mutable": True},
-                {
-                    "Name": demo.TENANT_ATTRIBUTE,
-                    "AttributeDataType": "String",
-                    "Mutable": True,
-                    "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
-                },
-            ],
-        )["UserPool"]["Id"]
+        # The demo users' tenant attribute, and every custom attribute the catalog reads (a team's own catalog
+        # declares its own), as the deployed pool has them: readable by the app client, never writable.
+        custom = sorted(
+            {demo.TENANT_ATTRIBUTE} | {c.removeprefix("custom:") for c in _custom_claims(catalog)}
+        )
+        schema: list[SchemaAttributeTypeTypeDef] = [
+            {"Name": "email", "AttributeDataType": "String", "Mutable": True}
+        ]
+        schema += [
+            {
+                "Name": name,
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+            }
+            for name in custom
+        ]
+        pool_id = idp.create_user_pool(PoolName=demo.USER_POOL, Schema=schema)["UserPool"]["Id"]
         client_id = idp.create_user_pool_client(
             UserPoolId=pool_id,
             ClientName=demo.APP_CLIENT,
             GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            ReadAttributes=["email", "email_verified", f"custom:{demo.TENANT_ATTRIBUTE}"],
-            # custom:tenant_id reaches a policy: no app client may write it (users could pick any tenant).
+            ReadAttributes=["email", "email_verified", *(f"custom:{name}" for name in custom)],
+            # Custom attributes reach policies: no app client may write them (users could pick any tenant).
             WriteAttributes=["email"],
         )["UserPoolClient"]["ClientId"]
         groups = set(catalog.groups) | {g for u in demo.DEMO_USERS for g in u.groups}
@@ -524,6 +530,10 @@ def _moto_pool(pool_id: str, region: str) -> Any:
     from moto.cognitoidp.models import cognitoidp_backends  # noqa: PLC0415 - moto: only with an embedded AWS
 
     return cognitoidp_backends[demo.ACCOUNT_ID][region].user_pools[pool_id]
+
+
+def _custom_claims(catalog: Catalog) -> tuple[str, ...]:
+    return tuple(v.claim for v in catalog.claims.values() if v.claim.startswith("custom:"))
 
 
 def _document(statements: list[dict[str, Any]]) -> str:

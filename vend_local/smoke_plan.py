@@ -206,21 +206,30 @@ class Row:
     verdict: Verdict
 
 
-def judge_listing(checks: Sequence[ScopeCheck], listed: Sequence[str]) -> list[Row]:
-    """``scopes`` must list exactly the scopes this caller's groups admit."""
+# What `scopes` must say of a scope, by the vend's expected outcome (the schema's UnavailableReason values).
+AVAILABILITY: Final[Mapping[str, str]] = {
+    "granted": "available",
+    "ScopeForbidden": "NOT_IN_GROUP",
+    "ClaimMissing": "CLAIM_MISSING",
+    "ClaimInvalid": "CLAIM_INVALID",
+}
+
+
+def availability(entry: Mapping[str, object]) -> str:
+    """One `scopes` entry as "available" or its reason code."""
+    if entry.get("available") is True:
+        return "available"
+    return str(entry.get("unavailableReason"))
+
+
+def judge_listing(checks: Sequence[ScopeCheck], listed: Mapping[str, str]) -> list[Row]:
+    """``scopes`` must list every catalog scope, available exactly when the vend will be granted, and name the
+    reason the vend will be refused otherwise. ``listed``: scope name -> ``availability(entry)``."""
     rows = []
     for check in checks:
-        want = check.expected != "ScopeForbidden"
-        got = check.scope in listed
-        rows.append(
-            Row(
-                "listed by scopes",
-                check.scope,
-                "listed" if want else "not listed",
-                "listed" if got else "not listed",
-                "PASS" if want == got else "FAIL",
-            )
-        )
+        want = AVAILABILITY[check.expected]
+        got = listed.get(check.scope, "not listed")
+        rows.append(Row("listed by scopes", check.scope, want, got, "PASS" if want == got else "FAIL"))
     rows.extend(
         Row("listed by scopes", name, "not in the catalog", "listed", "FAIL")
         for name in listed

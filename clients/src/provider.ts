@@ -29,8 +29,12 @@ export interface VendGraphQLClient {
 }
 
 export interface VendedCredentialsOptions {
-  /** The catalog scope to vend, e.g. 'S3_OWN_PREFIX'. */
-  scope: Scope | `${Scope}`;
+  /**
+   * The catalog scope to vend, e.g. 'S3_OWN_PREFIX'. A string, not this package's `Scope` enum: that enum is the
+   * example catalog's, and a team with its own catalog has its own scopes (the service refuses an unknown one
+   * with ScopeNotFound).
+   */
+  scope: string;
   /** Requested lifetime; the service applies the scope's maximum and its own bounds. Omit for its default. */
   durationSeconds?: number;
   /** The Amplify v6 GraphQL client: `generateClient()`. */

@@ -49,11 +49,23 @@ def test_the_board_is_for_editors_with_a_team(vend_local: LocalVend) -> None:
     with pytest.raises(VendRefused) as not_an_editor:
         vend_local.vend(vend_local.user("gus"), "TEAM_BOARD")
     assert not_an_editor.value.error_type == "ScopeForbidden"
-    # Custom attributes are only in ID tokens: with the access token the claim is missing.
-    hal = vend_local.user("hal", groups=["editors"], claims={"custom:team": "blue-team"})
-    with pytest.raises(VendRefused) as access_token:
-        vend_local.vend(hal, "TEAM_BOARD", token="access")
-    assert access_token.value.error_type == "ClaimMissing"
+    # An editor without a team attribute: the claim is missing, whichever token is sent.
+    hal = vend_local.user("hal", groups=["editors"])
+    for token in ("id", "access"):
+        with pytest.raises(VendRefused) as no_team:
+            vend_local.vend(hal, "TEAM_BOARD", token=token)
+        assert no_team.value.error_type == "ClaimMissing"
+
+
+def test_the_access_token_carries_the_team_as_the_deployed_trigger_adds_it(
+    vend_local: LocalVend, unique_key: str
+) -> None:
+    # Amplify sends the access token; the pre token generation trigger copies the catalog's claims into it.
+    ivy = vend_local.user("ivy", groups=["editors"], claims={"custom:team": "red-team"})
+    s3 = vend_local.vend(ivy, "TEAM_BOARD", token="access").client("s3")
+    assert_sdk_allows(
+        lambda: s3.put_object(Bucket=vend_local.bucket, Key=f"boards/red-team/{unique_key}.md", Body=b"#")
+    )
 
 
 def test_the_demo_users_are_there_as_seeded(vend_local: LocalVend) -> None:

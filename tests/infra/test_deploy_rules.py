@@ -132,7 +132,6 @@ def test_protection_can_be_tuned_or_turned_off(tmp_path_factory: pytest.TempPath
     )
     assert synth.resources("AWS::WAFv2::WebACL") == {}
     assert synth.resources("AWS::WAFv2::WebACLAssociation") == {}
-    # The resolver (the claims trigger is the stack's other function).
     function = synth.resource(synth.stack.function)
     assert "ReservedConcurrentExecutions" not in function["Properties"]
 
@@ -145,7 +144,6 @@ def test_tracing_through_the_adot_layer_when_its_arn_is_given(
 ) -> None:
     layer = f"arn:aws:lambda:{REGION}:615299751070:layer:AWSOpenTelemetryDistroPython:18"
     synth = synth_with(tmp_path_factory.mktemp("otel"), otel_layer_arn=layer)
-    # The resolver (the claims trigger is the stack's other function).
     function = synth.resource(synth.stack.function)
     props = function["Properties"]
     assert layer in props["Layers"]
@@ -157,7 +155,6 @@ def test_tracing_through_the_adot_layer_when_its_arn_is_given(
 
 
 def test_without_the_layer_the_function_opens_no_spans_of_its_own(synth: Synth) -> None:
-    # The resolver (the claims trigger is the stack's other function).
     function = synth.resource(synth.stack.function)
     env = function["Properties"]["Environment"]["Variables"]
     assert "VEND_TRACING" not in env
@@ -300,3 +297,11 @@ def test_the_code_is_checked_for_the_floor_and_for_the_lambdas_python(repo_root:
 def test_the_deploy_guide_lists_exactly_the_supported_regions(repo_root: Path) -> None:
     guide = (repo_root / "docs" / "deploy.md").read_text()
     assert "Supported: " + ", ".join(SUPPORTED_REGIONS) + " (" in guide
+
+
+def test_appsync_bounds_query_depth_and_resolver_count_as_the_local_server_does(synth: Synth) -> None:
+    # vend_local/server.py: MAX_QUERY_DEPTH = 6, MAX_ALIASES = 15; unset, AppSync would resolve any depth and up
+    # to 10,000 resolvers per request, each vendCredentials alias one Lambda invocation.
+    (api,) = synth.resources("AWS::AppSync::GraphQLApi").values()
+    assert api["Properties"]["QueryDepthLimit"] == 6
+    assert api["Properties"]["ResolverCountLimit"] == 15

@@ -12,6 +12,7 @@ from vend_local.smoke_plan import (
     Caller,
     Probe,
     ScopeCheck,
+    availability,
     judge_call,
     judge_listing,
     judge_vend,
@@ -116,13 +117,35 @@ def test_each_vend_outcome_is_judged(expected: str, outcome: str, verdict: str) 
     assert judge_vend(check, outcome).verdict == verdict
 
 
-def test_the_listing_must_be_exactly_what_the_groups_admit() -> None:
+ALICE_LISTING = {
+    "S3_OWN_PREFIX": "available",
+    "DYNAMODB_OWN_ITEMS": "available",
+    "TENANT_FILES": "CLAIM_MISSING",
+    "REPORTS_READ": "NOT_IN_GROUP",
+}
+
+
+def test_the_listing_must_say_exactly_what_the_vend_will_answer() -> None:
     checks = list(checks_for().values())
-    ok = judge_listing(checks, ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES"])
+    ok = judge_listing(checks, ALICE_LISTING)
     assert {r.verdict for r in ok} == {"PASS"}
-    widened = judge_listing(checks, ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES", "REPORTS_READ"])
+    widened = judge_listing(checks, {**ALICE_LISTING, "REPORTS_READ": "available"})
     assert [(r.scope, r.verdict) for r in widened if r.verdict == "FAIL"] == [("REPORTS_READ", "FAIL")]
-    unknown = judge_listing(checks, ["S3_OWN_PREFIX", "DYNAMODB_OWN_ITEMS", "TENANT_FILES", "ADMIN"])
+    missing = judge_listing(checks, {k: v for k, v in ALICE_LISTING.items() if k != "REPORTS_READ"})
+    assert [(r.scope, r.observed) for r in missing if r.verdict == "FAIL"] == [("REPORTS_READ", "not listed")]
+    unknown = judge_listing(checks, {**ALICE_LISTING, "ADMIN": "available"})
     assert [(r.scope, r.expected) for r in unknown if r.verdict == "FAIL"] == [
         ("ADMIN", "not in the catalog")
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "seen"),
+    [
+        ({"name": "S", "available": True, "unavailableReason": None}, "available"),
+        ({"name": "S", "available": False, "unavailableReason": "CLAIM_MISSING"}, "CLAIM_MISSING"),
+        ({"name": "S", "available": "yes"}, "None"),
+    ],
+)
+def test_an_entry_reads_as_available_or_its_reason(entry: dict[str, object], seen: str) -> None:
+    assert availability(entry) == seen
