@@ -22,6 +22,7 @@ Cognito's InitiateAuth gets its CORS from EmbeddedCors in front of moto. Nothing
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ import boto3
 
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
+from vend_local.enforcement.sigv4 import access_key_of
 from vend_local.iam import ceiling
 
 if TYPE_CHECKING:
@@ -43,7 +45,12 @@ if TYPE_CHECKING:
     from vend_local.enforcement.middleware import Enforcement
 
 # Credentials for seeding moto; moto accepts any. Never real ones: the embedded mode never reaches AWS.
+log = logging.getLogger("vend.embedded")
 BOOTSTRAP_KEY_ID: Final = "AKIAVENDLOCALBOOTSTR"
+# The key of the background seeding's own requests, the only ones SeedGate lets through while it runs.
+SEEDING_KEY_ID: Final = "AKIAVENDLOCALSEEDING"
+# How long a request waits for the background seeding (a fraction of a second, normally) before it is refused.
+SEED_WAIT_SECONDS: Final = 60.0
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
 LAMBDA_SESSION_SECONDS: Final = 3600
 STS_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
@@ -240,6 +247,44 @@ class EmbeddedCors:
         return []
 
 
+class SeedGate:
+    """WSGI middleware in front of everything: while the embedded AWS is being seeded in the background, only that
+    seeding (its own key) gets through; any other request waits for it to finish, so no client ever sees a
+    half-made world (no bucket yet, no table yet). `vend serve` is ready once the Cognito pool, the roles and the
+    Lambda's session exist; the bucket, the table and their demo contents are made in the background, which keeps
+    them off the start-up (README, "Performance"). Open until ``close``.
+    """
+
+    def __init__(self, app: WSGIApplication, wait_seconds: float = SEED_WAIT_SECONDS) -> None:
+        self._app = app
+        self._wait = wait_seconds
+        self._open = threading.Event()
+        self._open.set()
+        self._failed = False
+
+    def close(self) -> None:
+        self._failed = False
+        self._open.clear()
+
+    def opened(self, *, failed: bool = False) -> None:
+        self._failed = failed
+        self._open.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the background seeding finished well (False: it failed, or ``timeout`` passed first)."""
+        return self._open.wait(timeout) and not self._failed
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if access_key_of(environ.get("HTTP_AUTHORIZATION")) == SEEDING_KEY_ID or self.wait(self._wait):
+            return self._app(environ, start_response)
+        body = b"The embedded AWS could not finish seeding; see vend serve's log."
+        start_response(
+            "503 Service Unavailable",
+            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
 def _with_cors(start_response: StartResponse, allow_origin: str | None, *, replace: bool) -> StartResponse:
     """``start_response`` that drops moto's CORS headers (``replace``) and allows ``allow_origin`` if given."""
 
@@ -303,7 +348,10 @@ class EmbeddedAws:
         self._port = port
         self._cors_origins = tuple(cors_origins)
         # The enforcement in front of moto (None with enforce=False): its session registry and clock.
-        self._app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
+        app, self.enforcement = _moto_app(self._cors_origins, enforce=enforce)
+        self.gate = SeedGate(app)
+        self._app = self.gate
+        self._seeding: threading.Thread | None = None
         self._restore_cognito = _trusted_cognito()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -334,6 +382,8 @@ class EmbeddedAws:
         return self.endpoint_url
 
     def stop(self) -> None:
+        if self._seeding is not None:
+            self._seeding.join(SEED_WAIT_SECONDS)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -361,7 +411,17 @@ class EmbeddedAws:
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
         lambda_role_arn, role_arns = self._seed_roles(catalog, region)
-        table_arn = self._seed_data(users, region)
+        # The bucket, the table and their contents in the background: SeedGate holds every other request until
+        # they exist. The table's ARN is the one DynamoDB gives a table of that name (checked when it is made).
+        table_arn = f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}"
+        self.gate.close()
+        self._seeding = threading.Thread(
+            target=self._seed_data_then_open,
+            args=(users, region, table_arn),
+            name="vend-seed-data",
+            daemon=True,
+        )
+        self._seeding.start()
         assumed = self.client("sts", region).assume_role(
             RoleArn=lambda_role_arn,
             RoleSessionName=demo.LAMBDA_ROLE,
@@ -487,8 +547,19 @@ class EmbeddedAws:
         )
         return lambda_role_arn, role_arns
 
-    def _seed_data(self, users: tuple[SeededUser, ...], region: str) -> str:
-        s3 = self.client("s3", region)
+    def _seed_data_then_open(self, users: tuple[SeededUser, ...], region: str, table_arn: str) -> None:
+        try:
+            made = self._seed_data(users, region, access_key_id=SEEDING_KEY_ID)
+            if made != table_arn:
+                raise RuntimeError(f"the demo table is {made}, not {table_arn}")  # noqa: TRY301 - one report below
+        except Exception as exc:  # noqa: BLE001 - reported, and every waiting request is refused
+            log.error("seeding the bucket and the table failed: %s", type(exc).__name__)  # noqa: TRY400
+            self.gate.opened(failed=True)
+            return
+        self.gate.opened()
+
+    def _seed_data(self, users: tuple[SeededUser, ...], region: str, **credentials: str) -> str:
+        s3 = self.client("s3", region, **credentials)
         if region == "us-east-1":
             s3.create_bucket(Bucket=demo.BUCKET)
         else:
@@ -510,7 +581,7 @@ class EmbeddedAws:
                     ]
                 },
             )
-        dynamodb = self.client("dynamodb", region)
+        dynamodb = self.client("dynamodb", region, **credentials)
         table_arn: str = dynamodb.create_table(
             TableName=demo.TABLE,
             KeySchema=[{"AttributeName": demo.TABLE_PARTITION_KEY, "KeyType": "HASH"}],
