@@ -4,9 +4,9 @@ enforcing embedded AWS and against one without enforcement, in the same process,
 
     .venv/bin/python -m bench.enforcement [s3]
 
-Both servers serve the same moto state (moto's state is per process): the enforcing one is seeded and issues
-the session through the real plan_vend and STS adapter; the other answers the very same signed requests, which
-it forwards to moto unchecked. Prints one JSON object (the last line) with the medians and their ratios.
+Both servers serve the same moto state (moto's state is per process): the enforcing one (the embedded AWS) is
+seeded and issues the session through the real plan_vend and STS adapter; the other, an embedded AWS without enforcement, answers
+the very same signed requests, which it forwards to moto unchecked. Prints one JSON object (the last line) with the medians and their ratios.
 """
 
 from __future__ import annotations
@@ -37,11 +37,14 @@ def s3() -> dict[str, float]:
     logging.getLogger("vend_local.enforcement").setLevel(logging.WARNING)
     catalog = load_catalog(DEFAULT_PATH)
     enforcing = EmbeddedAws(enforce=True)
-    plain = EmbeddedAws(enforce=False)
+    # Over the same moto state, whose Cognito the first one hooked (moto's Cognito is hooked once per process).
+    plain = EmbeddedAws(enforce=False, hook_cognito=False)
     enforcing.start()
-    plain.start()
+    plain_url = plain.start()
     try:
         deployment = enforcing.seed(catalog)
+        # The bucket is seeded in the background; only the seeded server's gate waits for it.
+        assert enforcing.gate.wait(60), "the embedded AWS could not seed its bucket"
         alice = next(u for u in deployment.users if u.username == "alice")
         caller = make_caller(sub=alice.sub, username="alice", groups=[], claims={}, token_use="id")  # noqa: S106
         settings = load_settings(handler_environment(deployment, str(DEFAULT_PATH)))
@@ -63,7 +66,7 @@ def s3() -> dict[str, float]:
             region_name=deployment.region,
         )
         with_enforcement: Any = session.client("s3", endpoint_url=enforcing.endpoint_url)
-        without: Any = session.client("s3", endpoint_url=plain.endpoint_url)
+        without: Any = session.client("s3", endpoint_url=plain_url)
         bucket = deployment.bucket
         # Each server reads and writes its own key, so neither pays for the other's overwrites.
         keys = {
@@ -108,7 +111,8 @@ def own_time(aws: Any, call: Any, requests: int = 400) -> float:
     Measured by wrapping the middleware and the moto app it forwards to (private attributes, benchmark only).
     """
     enforcement = aws.enforcement
-    outer_owner, inner = aws._app, enforcement._app
+    # gate -> CORS -> enforcement -> moto: the CORS layer is the one that calls the enforcement.
+    outer_owner, inner = aws.gate._app, enforcement._app
     spans: list[float] = []
     inside: list[float] = []
 

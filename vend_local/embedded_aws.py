@@ -328,6 +328,10 @@ def _trusted_cognito() -> moto_cognito.Uninstall:
     return moto_cognito.install(signing_key.generate())
 
 
+def _nothing() -> None:
+    pass
+
+
 class EmbeddedAws:
     """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global.
 
@@ -343,6 +347,7 @@ class EmbeddedAws:
         *,
         cors_origins: Iterable[str] = (),
         enforce: bool = True,
+        hook_cognito: bool = True,
     ) -> None:
         self._host = host
         self._port = port
@@ -352,7 +357,9 @@ class EmbeddedAws:
         self.gate = SeedGate(app)
         self._app = self.gate
         self._seeding: threading.Thread | None = None
-        self._restore_cognito = _trusted_cognito()
+        # False only for a second server over the same process's moto state, whose Cognito the first one hooked
+        # (bench.enforcement's baseline): moto's Cognito can be hooked once per process.
+        self._restore_cognito = _trusted_cognito() if hook_cognito else _nothing
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._session: boto3.session.Session | None = None

@@ -18,15 +18,7 @@ from vend_local.graphql_prepare import MAX_REMEMBERED_CHARS
 from vend_local.jwt_verify import CognitoVerifier, StaticKeys
 from vend_local.server import LocalAppSync, prepare_document
 
-CREDS = {
-    "accessKeyId": "ASIAEXAMPLEEXAMPLE00",
-    "secretAccessKey": "secret-example",
-    "sessionToken": "session-example",
-    "expiration": "2030-01-01T00:00:00Z",
-    "refreshAfter": "2030-01-01T00:00:00Z",
-    "scope": "S3_OWN_PREFIX",
-    "region": "us-east-1",
-}
+CREDS = h.CREDS
 VEND = "mutation V($s: Scope!, $d: Int) { vendCredentials(scope: $s, durationSeconds: $d) { scope } }"
 
 
