@@ -389,7 +389,7 @@ class EmbeddedAws:
         return self.endpoint_url
 
     def stop(self) -> None:
-        if self._seeding is not None:
+        if self._seeding is not None and self._seeding.ident is not None:
             self._seeding.join(SEED_WAIT_SECONDS)
         if self._server is not None:
             self._server.shutdown()
@@ -414,26 +414,29 @@ class EmbeddedAws:
                 aws_session_token=credentials.get("session_token"),
             )
 
-    def seed(self, catalog: Catalog, *, region: str = demo.REGION) -> Deployment:
+    def seed(self, catalog: Catalog, *, region: str = demo.REGION, defer_data: bool = False) -> Deployment:
+        """Seed the embedded AWS; the bucket and the table are made in the background, behind the gate, from now
+        on or (``defer_data``) from ``seed_data``: `vend serve` calls it once it is ready, so that work does not
+        compete with its own start-up for the interpreter."""
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
         lambda_role_arn, role_arns = self._seed_roles(catalog, region)
+        assumed = self.client("sts", region).assume_role(
+            RoleArn=lambda_role_arn,
+            RoleSessionName=demo.LAMBDA_ROLE,
+            DurationSeconds=LAMBDA_SESSION_SECONDS,
+        )["Credentials"]
         # The bucket, the table and their contents in the background: SeedGate holds every other request until
         # they exist. The table's ARN is the one DynamoDB gives a table of that name (checked when it is made).
         table_arn = f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}"
-        self.gate.close()
         self._seeding = threading.Thread(
             target=self._seed_data_then_open,
             args=(users, region, table_arn),
             name="vend-seed-data",
             daemon=True,
         )
-        self._seeding.start()
-        assumed = self.client("sts", region).assume_role(
-            RoleArn=lambda_role_arn,
-            RoleSessionName=demo.LAMBDA_ROLE,
-            DurationSeconds=LAMBDA_SESSION_SECONDS,
-        )["Credentials"]
+        if not defer_data:
+            self.seed_data()
         return Deployment(
             region=region,
             user_pool_id=pool_id,
@@ -553,6 +556,12 @@ class EmbeddedAws:
             ),
         )
         return lambda_role_arn, role_arns
+
+    def seed_data(self) -> None:
+        """Start making the bucket and the table (once, after ``seed``); requests wait at the gate meanwhile."""
+        if self._seeding is not None and self._seeding.ident is None:
+            self.gate.close()
+            self._seeding.start()
 
     def _seed_data_then_open(self, users: tuple[SeededUser, ...], region: str, table_arn: str) -> None:
         try:
