@@ -49,11 +49,12 @@ class Function:
     memory_gb: float = 0.25  # infra/stack.py: memory_size=256
     sts_ms: float = 30.0  # AssumeRole in-region: an assumption until StsLatency (the function's metric) says
     overhead_ms: float = 1.0  # the handler around STS: 0.1-0.3 ms in `make bench`, billed in whole ms
-    revocation_ms: float = 5.0  # a DynamoDB GetItem when the per-container revocation entry has expired
-    revocation_reads_per_vend: float = (
-        1.0  # upper bound: a caller's next vend rarely lands in the same container
-    )
-    revocation_read_units: float = 1.0  # a strongly consistent read of an item under 4 KB
+    # The revocation lookup (issue 18, resolvers/revocation.py): each container keeps one snapshot of the
+    # revocation partition for `revocation_ttl_seconds` and reads it again (one consistent Query) at its first
+    # request after that.
+    revocation_ttl_seconds: float = 10.0  # VEND_REVOCATION_TTL_SECONDS' default
+    revocation_ms: float = 8.0  # the Query, on the request that makes it: an assumption, like sts_ms
+    revocation_read_units: float = 1.0  # a consistent Query of a partition under 4 KB (a few revocations)
     scopes_ms: float = 1.0  # the `scopes` query: no AWS call
     log_bytes_per_vend: int = 1_200  # audit line + EMF line (~930 bytes measured) + Lambda's START/END/REPORT
     log_bytes_per_scopes: int = 500
@@ -86,6 +87,7 @@ class Row:
     peak_concurrency: float
     containers: int
     container_cache_hit: float
+    revocation_query_share: float
     peak_sts_per_second: float
     peak_sts_per_second_shared_cache: float
     peak_revocation_reads_per_second: float
@@ -110,10 +112,23 @@ def billed_ms(ms: float) -> int:
     return math.ceil(ms)
 
 
-def vend_cost(fn: Function, prices: Prices, hit: float, gb_second: float) -> float:
-    """USD per vend: AppSync, Lambda request and duration, logs, WAF, the revocation read. STS is free."""
-    miss_ms = billed_ms(fn.overhead_ms + fn.sts_ms + fn.revocation_reads_per_vend * fn.revocation_ms)
-    hit_ms = billed_ms(fn.overhead_ms + fn.revocation_reads_per_vend * fn.revocation_ms)
+def revocation_queries_per_second(invocations: float, containers: int, ttl_seconds: float) -> float:
+    """Queries of the revocation partition a second: each container reads it at its first request once its
+    snapshot is ``ttl_seconds`` old, so one read per ``ttl + 1/r`` seconds at ``r`` requests a second each."""
+    if invocations <= 0:
+        return 0.0
+    return invocations * containers / (invocations * ttl_seconds + containers)
+
+
+def vend_cost(fn: Function, prices: Prices, hit: float, query_share: float, gb_second: float) -> float:
+    """USD per vend but the revocation reads: AppSync, Lambda request and duration, logs, WAF. STS is free."""
+
+    def billed(ms: float) -> float:
+        # The share of invocations that also read the revocation partition pays its latency.
+        return query_share * billed_ms(ms + fn.revocation_ms) + (1 - query_share) * billed_ms(ms)
+
+    miss_ms = billed(fn.overhead_ms + fn.sts_ms)
+    hit_ms = billed(fn.overhead_ms)
     seconds = ((1 - hit) * miss_ms + hit * hit_ms) / 1000
     return (
         prices.appsync_per_million_operations / MILLION
@@ -121,18 +136,17 @@ def vend_cost(fn: Function, prices: Prices, hit: float, gb_second: float) -> flo
         + seconds * fn.memory_gb * gb_second
         + fn.log_bytes_per_vend / GB * prices.logs_ingestion_per_gb
         + prices.waf_per_million_requests / MILLION
-        + fn.revocation_reads_per_vend
-        * fn.revocation_read_units
-        * prices.dynamodb_per_million_read_units
-        / MILLION
     )
 
 
-def scopes_query_cost(fn: Function, prices: Prices, gb_second: float) -> float:
+def scopes_query_cost(fn: Function, prices: Prices, query_share: float, gb_second: float) -> float:
+    ms = query_share * billed_ms(fn.scopes_ms + fn.revocation_ms) + (1 - query_share) * billed_ms(
+        fn.scopes_ms
+    )
     return (
         prices.appsync_per_million_operations / MILLION
         + prices.lambda_per_million_requests / MILLION
-        + billed_ms(fn.scopes_ms) / 1000 * fn.memory_gb * gb_second
+        + ms / 1000 * fn.memory_gb * gb_second
         + fn.log_bytes_per_scopes / GB * prices.logs_ingestion_per_gb
         + prices.waf_per_million_requests / MILLION
     )
@@ -144,22 +158,43 @@ def model(mau: int, habits: Habits, fn: Function, prices: Prices) -> Row:
     vends_per_day = sessions_per_day * habits.scopes_per_session * per_scope
     scopes_per_day = sessions_per_day * habits.scopes_queries_per_session
     average = vends_per_day / SECONDS_PER_DAY
+    average_invocations = (vends_per_day + scopes_per_day) / SECONDS_PER_DAY
     peak = average * habits.peak_to_average
     peak_scopes = scopes_per_day / SECONDS_PER_DAY * habits.peak_to_average
-    # Little's law, on the slower path (every vend a miss): the concurrency the function must be allowed.
-    miss_seconds = (fn.overhead_ms + fn.sts_ms + fn.revocation_reads_per_vend * fn.revocation_ms) / 1000
-    concurrency = peak * miss_seconds + peak_scopes * fn.scopes_ms / 1000
+    # Little's law on the slower path (every vend a miss that also reads the revocation partition): the
+    # concurrency the function must be allowed.
+    miss_seconds = (fn.overhead_ms + fn.sts_ms + fn.revocation_ms) / 1000
+    concurrency = peak * miss_seconds + peak_scopes * (fn.scopes_ms + fn.revocation_ms) / 1000
     containers = max(1, math.ceil(concurrency))
     # AppSync spreads invocations over the containers: a repeat finds its cached session in 1 of them.
     hit = habits.repeat_share / containers
-    per_vend_arm = vend_cost(fn, prices, hit, prices.lambda_gb_second_arm64)
-    per_vend_x86 = vend_cost(fn, prices, hit, prices.lambda_gb_second_x86)
+    peak_queries = revocation_queries_per_second(peak + peak_scopes, containers, fn.revocation_ttl_seconds)
+    # The month's reads at the average rate, over the containers that rate keeps busy.
+    average_containers = max(1, math.ceil(concurrency / habits.peak_to_average))
+    average_queries = revocation_queries_per_second(
+        average_invocations, average_containers, fn.revocation_ttl_seconds
+    )
+    query_share = average_queries / average_invocations if average_invocations else 0.0
     month = DAYS_PER_MONTH
+    vends_per_month = vends_per_day * month
+    reads_cost = (
+        average_queries
+        * SECONDS_PER_DAY
+        * month
+        * fn.revocation_read_units
+        * prices.dynamodb_per_million_read_units
+        / MILLION
+    )
+    # Every revocation read is charged to the vends (the `scopes` queries that trigger some are left free).
+    reads_per_vend = reads_cost / vends_per_month if vends_per_month else 0.0
+    per_vend_arm = vend_cost(fn, prices, hit, query_share, prices.lambda_gb_second_arm64) + reads_per_vend
+    per_vend_x86 = vend_cost(fn, prices, hit, query_share, prices.lambda_gb_second_x86) + reads_per_vend
+    scopes_cost = scopes_query_cost(fn, prices, query_share, prices.lambda_gb_second_arm64)
     return Row(
         mau=mau,
         credential_seconds=habits.credential_seconds,
         vends_per_session_scope=per_scope,
-        vends_per_month=vends_per_day * month,
+        vends_per_month=vends_per_month,
         appsync_operations_per_month=(vends_per_day + scopes_per_day) * month,
         average_vends_per_second=average,
         peak_vends_per_second=peak,
@@ -167,15 +202,14 @@ def model(mau: int, habits: Habits, fn: Function, prices: Prices) -> Row:
         peak_concurrency=concurrency,
         containers=containers,
         container_cache_hit=hit,
+        revocation_query_share=query_share,
         peak_sts_per_second=peak * (1 - hit),
         peak_sts_per_second_shared_cache=peak * (1 - habits.repeat_share),
-        peak_revocation_reads_per_second=peak * fn.revocation_reads_per_vend,
+        peak_revocation_reads_per_second=peak_queries,
         cost_per_million_vends_arm64=per_vend_arm * MILLION,
         cost_per_million_vends_x86=per_vend_x86 * MILLION,
         monthly_cost_arm64=(
-            vends_per_day * month * per_vend_arm
-            + scopes_per_day * month * scopes_query_cost(fn, prices, prices.lambda_gb_second_arm64)
-            + prices.waf_fixed_per_month
+            vends_per_month * per_vend_arm + scopes_per_day * month * scopes_cost + prices.waf_fixed_per_month
         ),
     )
 

@@ -11,6 +11,7 @@ from bench.capacity import (
     billed_ms,
     model,
     refresh_interval_seconds,
+    revocation_queries_per_second,
     table,
     vends_per_session_scope,
 )
@@ -54,18 +55,34 @@ def test_one_million_users_worked_by_hand() -> None:
     assert row.appsync_operations_per_month == 36_000_000  # plus one scopes query per session
     assert row.average_vends_per_second == pytest.approx(9.259259259, rel=1e-9)
     assert row.peak_vends_per_second == pytest.approx(37.037037037, rel=1e-9)
-    # 37.037 vends/s x 36 ms + 18.519 scopes/s x 1 ms.
-    assert row.peak_concurrency == pytest.approx(1.351851852, rel=1e-9)
+    # 37.037 vends/s x (1 + 30 + 8) ms + 18.519 scopes/s x (1 + 8) ms.
+    assert row.peak_concurrency == pytest.approx(1.611111111, rel=1e-9)
     assert row.containers == 2
     assert row.container_cache_hit == pytest.approx(0.05)
     assert row.peak_sts_per_second == pytest.approx(35.185185185, rel=1e-9)
     assert row.peak_sts_per_second_shared_cache == pytest.approx(33.333333333, rel=1e-9)
-    assert row.peak_revocation_reads_per_second == pytest.approx(37.037037037, rel=1e-9)
-    # $4 AppSync + $0.20 requests + 34.5 ms x 0.25 GB x $0.0000133334 x 1e6 + $0.60 logs + $0.60 WAF + $0.125 reads.
-    assert row.cost_per_million_vends_arm64 == pytest.approx(5.640000575, rel=1e-9)
-    assert row.cost_per_million_vends_x86 == pytest.approx(5.668750288, rel=1e-9)
-    # 24e6 vends x $5.640000575e-6 + 12e6 scopes queries x $5.05333335e-6 + $6 for the web ACL and its rule.
-    assert row.monthly_cost_arm64 == pytest.approx(202.000014, rel=1e-8)
+    # 55.556 requests/s over 2 containers, a snapshot each for 10 s: 55.556 x 2 / (555.56 + 2) Queries a second.
+    assert row.peak_revocation_reads_per_second == pytest.approx(0.199282, rel=1e-5)
+    # On average 13.889 requests/s keep 1 container busy: 1 Query per 10 s + 1/13.889 s, 1 request in 139.889.
+    assert row.revocation_query_share == pytest.approx(1 / 139.888889, rel=1e-6)
+    # $4 AppSync + $0.20 requests + 29.557 ms x 0.25 GB x $0.0000133334 x 1e6 ($0.09852) + $0.60 logs + $0.60 WAF
+    # + 257,347 Queries a month x $0.125 per million / 24 million vends ($0.00134).
+    assert row.cost_per_million_vends_arm64 == pytest.approx(5.499865, rel=1e-6)
+    assert row.cost_per_million_vends_x86 == pytest.approx(5.524496, rel=1e-6)
+    # 24e6 vends x $5.499865e-6 + 12e6 scopes queries x $5.053524e-6 + $6 for the web ACL and its rule.
+    assert row.monthly_cost_arm64 == pytest.approx(198.63905, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("invocations", "containers", "queries"),
+    [(0.0, 1, 0.0), (0.1, 1, 0.05), (1.0, 1, 1 / 11), (100.0, 10, 1000 / 1010)],
+)
+def test_each_container_reads_the_revocation_partition_once_its_snapshot_is_old(
+    invocations: float, containers: int, queries: float
+) -> None:
+    # 0.1 request/s on one container: a Query, then the first request after 10 s comes 10 s later on average:
+    # one Query per 20 s. 100 requests/s on 10 containers: each reads every 10 s + 0.1 s.
+    assert revocation_queries_per_second(invocations, containers, 10.0) == pytest.approx(queries)
 
 
 def test_fifteen_minute_credentials_quadruple_the_vends_of_a_half_hour_session() -> None:
