@@ -92,23 +92,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     (sdist,) = dist.glob("*.tar.gz")
     venv = work / "consumer-venv"
     _ok(_run(sys.executable, "-m", "venv", str(venv), cwd=work))
-    _ok(
-        _run(
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "-c",
-            str(REPO / "requirements" / "dev.lock"),
-            f"{wheel}[local]",
-            cwd=work,
-            timeout=INSTALL_TIMEOUT_SECONDS,
-        )
-    )
     outside = work / "elsewhere"
     outside.mkdir()
-    return Built(wheel=wheel, sdist=sdist, venv=venv, outside=outside)
+    built = Built(wheel=wheel, sdist=sdist, venv=venv, outside=outside)
+    _install(built, "local")
+    return built
+
+
+def _install(built: Built, extra: str) -> None:
+    """The wheel with ``extra`` into the consumer's environment, pinned as our CI pins it."""
+    lock = str(REPO / "requirements" / "dev.lock")
+    command = ("-m", "pip", "install", "--quiet", "-c", lock, f"{built.wheel}[{extra}]")
+    _ok(_run(built.bin("python"), *command, cwd=built.outside, timeout=INSTALL_TIMEOUT_SECONDS))
 
 
 def test_twine_accepts_the_wheel_and_the_sdist(built: Built) -> None:
@@ -213,20 +208,7 @@ def test_vend_serve_from_the_wheel_gets_to_ready(serving: subprocess.Popen[str])
 # Last in this module on purpose: it adds the `testing` extra to the consumer's environment, which the
 # nothing-of-our-tooling check above must not see.
 def test_the_testing_extra_runs_a_downstream_team_s_kit_tests_outside_the_repository(built: Built) -> None:
-    _ok(
-        _run(
-            built.bin("python"),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "-c",
-            str(REPO / "requirements" / "dev.lock"),
-            f"{built.wheel}[testing]",
-            cwd=built.outside,
-            timeout=INSTALL_TIMEOUT_SECONDS,
-        )
-    )
+    _install(built, "testing")
     project = built.outside / "team-project"
     shutil.copytree(
         REPO / "examples" / "downstream_kit", project / "tests", ignore=shutil.ignore_patterns("__pycache__")
