@@ -1,5 +1,6 @@
 """Cold start, measured from inside a fresh process: ours (import the handler, serve one vend), ours with
-OpenTelemetry tracing on, or the baseline (import boto3 and powertools, make one bare AssumeRole). Only the
+OpenTelemetry tracing on, or the baseline (import boto3 and powertools, make one bare AssumeRole and, when the
+revocation lookup is on, one bare Query of the revocation partition: the same AWS work as ours). Only the
 standard library is imported before the clock starts, so each side pays for exactly its own imports. Network I/O
 to 127.0.0.1 only.
 
@@ -90,6 +91,15 @@ def baseline() -> dict[str, float]:
 
     imported = time.perf_counter()
     boto3.client("sts", region_name=os.environ["AWS_REGION"]).assume_role(**request)
+    table = os.environ.get("VEND_REVOCATION_TABLE")
+    if table:
+        # The same AWS work as ours: the revocation lookup's one Query, made bare.
+        boto3.client("dynamodb", region_name=os.environ["AWS_REGION"]).query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "revocation"}},
+            ConsistentRead=True,
+        )
     done = time.perf_counter()
     return {"import_s": imported - started, "first_call_s": done - imported}
 

@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Final
 
-from bench import abuse_load, server_load
+from bench import abuse_load, revocation, server_load
 from bench.harness import LocalSts, bare_assume_role_request, local_sts
 from infra.package import stage_package
 
@@ -138,6 +138,10 @@ def main() -> None:
         figures.update(cold_start(sts, package))
         warm, _ = part("bench.parts", "warm", sts.environment(cache=False), package=package)
         hit, _ = part("bench.parts", "hit", sts.environment(cache=True), package=package)
+        # The revocation lookup on and off (its store on the same local moto).
+        lookup_env = {**sts.environment(cache=False), "AWS_ENDPOINT_URL_DYNAMODB": sts.endpoint}
+        lookup_env["VEND_REVOCATION_TABLE"] = revocation.REVOCATION_TABLE
+        lookup, _ = part("bench.revocation", "measure", lookup_env, package=package)
     # Its own embedded AWS (two, with and without enforcement) in a fresh process.
     enforcement, _ = part("bench.enforcement", "s3", {})
     figures.update(
@@ -153,6 +157,7 @@ def main() -> None:
         }
     )
     figures.update({f"enforcement_{k}": v for k, v in enforcement.items()})
+    figures.update({f"revocation_{k}": v for k, v in lookup.items()})
     figures.update(asset_size())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -247,6 +252,7 @@ def main() -> None:
             None,
             us,
         ),
+        *revocation.rows(figures),
         ("Lambda asset (zip of resolvers/)", f"{figures['asset_zip_bytes'] / 1024:.1f} KiB", "", "", ""),
     ]
     header = ("figure", "ours", "baseline", "ratio", "target")

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from infra.regions import region_problem
-from infra.trust import ISSUED_BEFORE
 from resolvers import variables
+from vend_local.iam.trust import ISSUED_BEFORE
 
 Mfa = Literal["required", "optional", "off"]
 MFA_CHOICES: Final[dict[str, Mfa]] = {"required": "required", "optional": "optional", "off": "off"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
+from aws_cdk import custom_resources as cr
 
 from vend_local.iam import ceiling
 
@@ -65,6 +66,23 @@ def suppress(stack: VendStack) -> None:
         f"IAM5[Resource::<{stack.get_logical_id(_cfn(stack.function))}.Arn>:*]",
         "CDK's grantInvoke for the AppSync data source: the resolver function and its own versions and "
         "aliases, nothing else.",
+    )
+    # aws-cdk-lib's AwsCustomResource runs one singleton handler for the stack; it creates the revocation policy once.
+    # (Its construct id is "AWS" and the UUID without dashes, as SingletonFunction names it.)
+    handler = stack.node.find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
+    _ack(
+        _cfn(handler.node.find_child("ServiceRole")),
+        "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "aws-cdk-lib's AwsCustomResource handler writes its own logs with AWS's basic execution policy. It runs "
+        "only when the stack creates the revocation policy, and its other permission is iam:CreatePolicy on that "
+        "one policy's ARN.",
+    )
+    _ack(
+        stack.operator_policy,
+        f"IAM5[Resource::{stack.format_arn(service='cloudformation', resource='stack', resource_name=f'{stack.stack_name}/*')}]",
+        "cloudformation:DescribeStacks on this stack only: a stack's ARN ends in an id CloudFormation makes at "
+        "creation, so the policy names the stack and leaves the id open. It reads the stack's outputs for "
+        "`vend revoke --stack`.",
     )
     deployment = config.deployment_values()
     for role, cfn_role in stack.vend_roles.items():

@@ -2,7 +2,7 @@
 
 Builds constructs only; reading the catalog and staging the Lambda package happen in infra/app.py (or the tests),
 which pass the results in. Everything that decides a policy lives in the pure modules vend_local/iam/ceiling.py and
-infra/trust.py, and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
+vend_local/iam/trust.py (shared with the embedded AWS), and every IAM document is checked against IAM's size limits (infra/iam_limits.py) before the
 synth completes; this module wires them into resources.
 """
 
@@ -16,21 +16,23 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
+from aws_cdk import custom_resources as cr
 from constructs import Construct, IValidation
 
-from infra import trust
 from infra.config import InfraConfig
 from infra.iam_limits import IamDocument, size_problems
 from infra.token_claims import TokenClaimsTrigger
+from resolvers import revocation as rev
 from resolvers.catalog_model import Catalog
 from resolvers.settings import DEPLOYMENT_VARIABLES
 from resolvers.tracing import TRACING_ENV, TRACING_OTEL
-from vend_local.iam import ceiling
+from vend_local.iam import ceiling, revocation, trust
 
 HANDLER: Final = "resolvers.handler.lambda_handler"
 # The newest runtime the test suite can run too (docs/deploy.md, "Runtime parity"): the asset-import test runs the
@@ -43,8 +45,9 @@ POWERTOOLS_VERSION: Final = "3.37.0"
 POWERTOOLS_LAYER_PARAMETER: Final = (
     f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 )
-# AppSync gives up on a resolver after 30 s; the STS adapter's worst case is under 17 s.
-LAMBDA_TIMEOUT: Final = cdk.Duration.seconds(20)
+# AppSync gives up on a resolver after 30 s. The worst case: the revocation lookup (resolvers/revocation_store.py,
+# one page < 4 s, a second only if begun within 3 s: < 7 s) and then the STS adapter (< 17 s).
+LAMBDA_TIMEOUT: Final = cdk.Duration.seconds(25)
 # The AssumeRole from the Lambda's own role is role chaining, which AWS caps at one hour.
 VEND_ROLE_MAX_SESSION: Final = cdk.Duration.hours(1)
 LOG_RETENTION: Final = logs.RetentionDays.THREE_MONTHS
@@ -64,6 +67,11 @@ OTEL_EXEC_WRAPPER: Final = "/opt/otel-instrument"
 WAF_RATE_WINDOW_SECONDS: Final = 300
 # The alias AppSync invokes when SnapStart is on (SnapStart works on published versions and aliases only).
 SNAPSTART_ALIAS: Final = "live"
+
+
+def revocation_policy_name(stage: str) -> str:
+    # Named: `vend revoke` finds it, and the custom resource that creates it once can adopt it after a teardown.
+    return f"vend-{stage}-revocations"
 
 
 def vend_role_name(stage: str, role: str) -> str:
@@ -150,8 +158,11 @@ class VendStack(cdk.Stack):
             for role in sorted(catalog.roles)
         }
         self.session_denies = self._session_denies()
+        self.revocations = self._revocation_table()
+        self.revocation_policy_arn, self.revocation_policy = self._revocation_policy()
         self.vend_roles = {role: self._vend_role(role, deployment) for role in sorted(catalog.roles)}
         self.function = self._function(package_dir, deployment)
+        self.operator_policy = self._operator_policy()
         self.api = self._api(schema_path, resolver_code_path)
         self.web_acl = self._web_acl() if config.waf else None
         self.node.add_validation(_IamSizes(self))
@@ -171,6 +182,14 @@ class VendStack(cdk.Stack):
                 [("TableArn", config.table_arn, "The items table ({{table_arn}})")]
                 if config.table_arn
                 else []
+            ),
+            # What `vend revoke` acts on, and the policy to attach to whoever runs it (docs/deploy.md, Revoking).
+            ("RevocationTable", self.revocations.table_name, "The revocation store `vend revoke` writes"),
+            ("RevocationPolicyArn", self.revocation_policy_arn, "The role-level deny `vend revoke` owns"),
+            (
+                "RevocationOperatorPolicyArn",
+                self.operator_policy.ref,
+                "Attach to the people or roles that run `vend revoke` (not attached to anything here)",
             ),
         ):
             cdk.CfnOutput(self, output_id, value=value, description=description)
@@ -252,23 +271,94 @@ class VendStack(cdk.Stack):
 
     # --- IAM -----------------------------------------------------------------------------------------------
     def _session_denies(self) -> iam.CfnManagedPolicy:
-        # One managed policy for every vend role: revocations scale here (6,144 characters) where the trust
-        # policy (2,048) did not, and a later `vend revoke` can update one document in place.
+        # CloudFormation's own deny policy on every vend role: a session without a source identity, and the
+        # deploy-time fallback revocations (revoke_issued_before, revoke_subs), which every deploy rewrites from
+        # its parameters. `vend revoke` writes the other one (_revocation_policy), which no deploy touches.
         config = self.config
         return iam.CfnManagedPolicy(
             self,
             "SessionDenies",
             managed_policy_name=f"vend-{config.stage}-session-denies",
-            description="Denies for vend-role sessions already issued: revocation by time and by caller.",
+            description="Deploy-time denies for vend-role sessions: no source identity, revoke_* parameters.",
             policy_document=trust.session_deny_policy(config.revoke_issued_before, config.revoke_subs),
+        )
+
+    def _revocation_table(self) -> dynamodb.Table:
+        # The resolver reads the revocation partition; `vend revoke` writes it and appends to the audit partition.
+        # Records expire by TTL (expiresAt) once they cannot matter; the audit entries never do. Kept on a
+        # teardown, like the user pool: the audit trail outlives the stack.
+        return dynamodb.Table(
+            self,
+            "Revocations",
+            partition_key=dynamodb.Attribute(name=rev.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=rev.SORT_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute=rev.EXPIRES_AT,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+    def _revocation_policy(self) -> tuple[str, cr.AwsCustomResource]:
+        """The operator-owned deny policy: created once, with nothing revoked, and never written by a deploy.
+
+        CloudFormation would rewrite a policy it owns on every deploy that changes it; `vend revoke` writes this
+        one. A custom resource with a create call only (no update, no delete) creates it; a later deploy makes
+        no call at all, a teardown leaves it (and its revocations) in place, and a new deploy of the same stage
+        adopts it (EntityAlreadyExists is not an error).
+        """
+        config = self.config
+        name = revocation_policy_name(config.stage)
+        arn = f"arn:{config.partition}:iam::{config.account}:policy/{name}"
+        creator = cr.AwsCustomResource(
+            self,
+            "RevocationPolicy",
+            on_create=cr.AwsSdkCall(
+                service="IAM",
+                action="CreatePolicy",
+                parameters={
+                    "PolicyName": name,
+                    "PolicyDocument": json.dumps(revocation.initial_deny_policy(), sort_keys=True),
+                    "Description": "Owned by vend revoke (docs/deploy.md): denies for revoked callers' sessions.",
+                },
+                physical_resource_id=cr.PhysicalResourceId.of(arn),
+                ignore_error_codes_matching="EntityAlreadyExists",
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["iam:CreatePolicy"], resources=[arn])]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        return arn, creator
+
+    def _operator_policy(self) -> iam.CfnManagedPolicy:
+        config = self.config
+        return iam.CfnManagedPolicy(
+            self,
+            "RevocationOperator",
+            managed_policy_name=f"vend-{config.stage}-revocation-operator",
+            description="What vend revoke, vend unrevoke and vend revoke --list need. Attach it to your operators.",
+            policy_document=revocation.operator_policy(
+                table_arn=self.revocations.table_arn,
+                deny_policy_arn=self.revocation_policy_arn,
+                user_pool_arn=self.user_pool.user_pool_arn,
+                stack_arn=self.format_arn(
+                    service="cloudformation", resource="stack", resource_name=f"{self.stack_name}/*"
+                ),
+            ),
         )
 
     def _vend_role(self, role: str, deployment: dict[str, str]) -> iam.CfnRole:
         config = self.config
         scopes = ceiling.role_scopes(self.catalog, role)
         identity = ceiling.role_ceiling(self.catalog, role, deployment)
-        managed = [self.session_denies.ref, *ceiling.role_managed_policies(self.catalog, role, deployment)]
-        return iam.CfnRole(
+        managed = [
+            self.session_denies.ref,
+            self.revocation_policy_arn,
+            *ceiling.role_managed_policies(self.catalog, role, deployment),
+        ]
+        cfn_role = iam.CfnRole(
             self,
             f"VendRole-{role}",
             role_name=vend_role_name(config.stage, role),
@@ -283,6 +373,9 @@ class VendStack(cdk.Stack):
             managed_policy_arns=managed,
             permissions_boundary=config.permissions_boundary_arn,
         )
+        # The role names the operator-owned policy by its ARN: the policy must exist first.
+        cfn_role.node.add_dependency(self.revocation_policy)
+        return cfn_role
 
     # --- Lambda --------------------------------------------------------------------------------------------
     def _function(self, package_dir: Path, deployment: dict[str, str]) -> lambda_.Function:
@@ -302,6 +395,7 @@ class VendStack(cdk.Stack):
             ),
             "VEND_APP_CLIENT_IDS": self.app_client.user_pool_client_id,
             "VEND_ROLE_ARNS": json.dumps(self.vend_role_arns, sort_keys=True, separators=(",", ":")),
+            "VEND_REVOCATION_TABLE": self.revocations.table_name,
             # Older SDKs in the runtime default to the global STS endpoint; the regional one is the rule.
             "AWS_STS_REGIONAL_ENDPOINTS": "regional",
             # Belt and braces for what resolvers/handler.py already does: never log events, never trace
@@ -370,6 +464,10 @@ class VendStack(cdk.Stack):
                 actions=list(trust.TRUST_ACTIONS),
                 resources=sorted(self.vend_role_arns.values()),
             )
+        )
+        # Read only, and only the revocation partition: never a write, never the audit trail.
+        self.lambda_role.add_to_policy(
+            iam.PolicyStatement.from_json(revocation.resolver_read_statement(self.revocations.table_arn))
         )
         return function
 

@@ -4,6 +4,9 @@ Keyed by the catalog version and the whole VendPlan (sub, scope, effective durat
 hash, managed ARNs, tags, role): two requests share credentials only when STS would be asked for exactly the
 same session, so one caller can never receive another's. Never persisted, never logged (IssuedCredentials
 hides its secrets from repr), bounded (LRU), and concurrent identical requests make a single STS call.
+
+``not_before`` (the revocation gate's) names, per caller, the earliest issue time the role-level deny still admits
+(`vend revoke --all-issued-before`, or a lifted revocation): older entries are dropped, never served.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ class CachingIssuer:
         catalog_version: str,
         min_remaining_seconds: int,
         max_entries: int,
+        not_before: Callable[[str], datetime | None] | None = None,
     ) -> None:
         self._inner = inner
+        self._not_before = not_before
         self._clock = clock
         self._version = catalog_version
         self._min_remaining = min_remaining_seconds
@@ -58,8 +63,10 @@ class CachingIssuer:
 
     def issue(self, plan: VendPlan) -> IssuedCredentials:
         key: CacheKey = (self._version, plan)
+        # Asked before the lock: the gate may read its store.
+        cutoff = self._not_before(plan.source_identity) if self._not_before is not None else None
         with self._lock:
-            cached = self._fresh(key, plan)
+            cached = self._fresh(key, plan, cutoff)
             if cached is not None:
                 return cached
             pending = self._in_flight.get(key)
@@ -87,9 +94,13 @@ class CachingIssuer:
         pending.set_result(creds)
         return creds
 
-    def _fresh(self, key: CacheKey, plan: VendPlan) -> IssuedCredentials | None:
+    def _fresh(self, key: CacheKey, plan: VendPlan, cutoff: datetime | None) -> IssuedCredentials | None:
         creds = self._entries.get(key)
         if creds is None:
+            return None
+        # STS sets Expiration to the issue time (aws:TokenIssueTime) plus DurationSeconds.
+        if cutoff is not None and creds.expiration - timedelta(seconds=plan.duration_seconds) < cutoff:
+            del self._entries[key]
             return None
         # Never hand out credentials the client would be told to refresh at once.
         needed = max(self._min_remaining, refresh_margin_seconds(plan.duration_seconds) + MIN_USEFUL_SECONDS)

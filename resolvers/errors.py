@@ -25,6 +25,12 @@ class Unauthorized(VendError):
     code = "Unauthorized"
 
 
+class Revoked(VendError):
+    """An operator revoked this caller (`vend revoke`): refused before any STS call, cache hits included."""
+
+    code = "Revoked"
+
+
 class ScopeNotFound(VendError):
     code = "ScopeNotFound"
 
@@ -71,6 +77,7 @@ ERROR_CODES: tuple[str, ...] = tuple(
     cls.code
     for cls in (
         Unauthorized,
+        Revoked,
         ScopeNotFound,
         ScopeForbidden,
         InvalidDuration,

@@ -1,7 +1,9 @@
 """The Lambda entry point ``resolvers.handler.lambda_handler``: wiring only, done once per container.
 
 Settings and the catalog are validated at import (cold start); a bad one fails the init with a message that
-names it. The STS client is created lazily on the first vend and reused by the container. With tracing on
+names it. The STS client is created lazily on the first vend and reused by the container; so is the revocation
+store's client, when VEND_REVOCATION_TABLE names one (resolvers/revocation.py: every vend and `scopes` asks it
+first). With tracing on
 (resolvers/tracing.py), the handler and each STS call get an OpenTelemetry span that records no payload.
 """
 
@@ -28,6 +30,8 @@ from resolvers.catalog import load_catalog  # noqa: E402
 from resolvers.credentials import CredentialIssuer, IssuedCredentials  # noqa: E402
 from resolvers.decision import VendPlan  # noqa: E402
 from resolvers.resolver import build_resolver, dispatch  # noqa: E402
+from resolvers.revocation_store import new_revocation_store, revocation_gate  # noqa: E402
+from resolvers.revocation_store import warm_up as warm_up_revocations  # noqa: E402
 from resolvers.service import Envelope, VendService  # noqa: E402
 from resolvers.settings import check_against_catalog, load_settings  # noqa: E402
 from resolvers.snapstart import SnapStartHooks, register  # noqa: E402
@@ -53,9 +57,11 @@ class _TracedIssuer(StsIssuer):
         return super().issue(plan)
 
 
-# One session for the container: the SnapStart warm-up fills its loader, and the client is made from it later.
-sts_session = new_session()
-sts_issuer = _TracedIssuer(lambda: make_client(settings.region, sts_session))
+# One session for the container: the SnapStart warm-up fills its loader, and the clients are made from it later.
+aws_session = new_session()
+sts_issuer = _TracedIssuer(lambda: make_client(settings.region, aws_session))
+revocation_store = new_revocation_store(settings, aws_session)
+revocations = revocation_gate(settings, revocation_store)
 issuer: CredentialIssuer = sts_issuer
 cache: CachingIssuer | None = None
 if settings.cache_enabled:
@@ -65,16 +71,28 @@ if settings.cache_enabled:
         catalog_version=catalog.version,
         min_remaining_seconds=settings.cache_min_remaining_seconds,
         max_entries=settings.cache_max_entries,
+        not_before=revocations.not_before if revocations is not None else None,
     )
-service = VendService(catalog=catalog, settings=settings, issuer=issuer, telemetry=telemetry)
+service = VendService(
+    catalog=catalog, settings=settings, issuer=issuer, telemetry=telemetry, revocations=revocations
+)
 app = build_resolver(service)
+
 
 # SnapStart (infra option `snap_start`): warm the STS session before the snapshot; after each restore, re-seed and
 # start with no client and no cached credentials (resolvers/snapstart.py). Without SnapStart these never run.
+def _warm_up() -> None:
+    warm_up(aws_session, settings.region, warm_up_request(min(settings.role_arns.values())))
+    if revocation_store is not None:
+        warm_up_revocations(aws_session, settings.region)
+
+
 snapstart_hooks = SnapStartHooks(
-    warm=lambda: warm_up(sts_session, settings.region, warm_up_request(min(settings.role_arns.values()))),
+    warm=_warm_up,
     issuer=sts_issuer,
     cache=cache,
+    # The revocation store's client (credentials, connections) and the gate's snapshot start anew too.
+    others=tuple(x for x in (revocation_store, revocations) if x is not None),
 )
 register(snapstart_hooks)
 

@@ -1,8 +1,9 @@
 """The vend use case: identity -> decision -> credentials, as an envelope for the AppSync JS resolver.
 
-Pure orchestration: AWS is reached only through the injected CredentialIssuer, time through ``monotonic``.
-Every outcome is an envelope, ``{"data": ...}`` or ``{"error": {"type", "message"}}``, and every vend
-decision is audited exactly once.
+Pure orchestration: AWS is reached only through the injected CredentialIssuer and RevocationGate, time through
+``monotonic``. Every outcome is an envelope, ``{"data": ...}`` or ``{"error": {"type", "message"}}``, and every
+vend decision is audited exactly once. A revoked caller is refused as soon as they are identified: before the
+scope is planned, before the credential cache or STS is asked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from resolvers.credentials import CredentialIssuer, credentials_payload
 from resolvers.decision import Availability, plan_vend, scope_availability
 from resolvers.errors import INTERNAL_MESSAGE, Internal, VendError
 from resolvers.identity import Caller, caller_from_identity
+from resolvers.revocation import RevocationGate
 from resolvers.settings import Settings
 from resolvers.telemetry import Telemetry
 
@@ -52,17 +54,29 @@ class VendService:
     issuer: CredentialIssuer
     telemetry: Telemetry
     monotonic: Callable[[], float] = field(default=time.perf_counter)
+    # None: no revocation lookup (a deployment without a revocation store).
+    revocations: RevocationGate | None = None
 
     def caller(self, identity: object) -> Caller:
         return caller_from_identity(
             identity, issuer=self.settings.issuer, client_ids=self.settings.client_ids
         )
 
+    def refuse_if_revoked(self, caller: Caller) -> None:
+        """``Revoked`` if an operator revoked the caller; a retryable error if that cannot be known now."""
+        if self.revocations is not None:
+            self.revocations.check(caller.sub)
+
     def scopes(self, identity: object) -> Envelope:
+        # A revoked caller gets Revoked for the whole answer, as vendCredentials would answer every scope.
         try:
             caller = self.caller(identity)
+            self.refuse_if_revoked(caller)
         except VendError as error:
             return error_envelope(error)
+        except Exception:  # noqa: BLE001 - the contract is an envelope, never a raise; details go to the log
+            self.telemetry.failure("scopes failed unexpectedly")
+            return internal_envelope()
         return {"data": [scope_info(a) for a in scope_availability(caller, self.catalog)]}
 
     def vend(self, identity: object, arguments: Mapping[str, object], request_id: str) -> Envelope:
@@ -73,6 +87,7 @@ class VendService:
         try:
             caller = self.caller(identity)
             record.sub = caller.sub
+            self.refuse_if_revoked(caller)
             plan = plan_vend(
                 caller,
                 requested,

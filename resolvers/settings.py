@@ -19,6 +19,11 @@ from resolvers.errors import ConfigError
 ISSUER: Final = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/[A-Za-z0-9_-]{1,64}")
 CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{1,128}")
 ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+# DynamoDB's table name rule.
+TABLE_NAME: Final = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+# How long a container trusts its snapshot of the revocation store (resolvers/revocation.py).
+REVOCATION_TTL_DEFAULT: Final = 10
+REVOCATION_TTL_MAX: Final = 60
 
 # Environment variable -> the template variable it provides.
 DEPLOYMENT_VARIABLES: Final = {
@@ -40,6 +45,9 @@ class Settings:
     cache_enabled: bool = True
     cache_min_remaining_seconds: int = 600
     cache_max_entries: int = 1000
+    # The revocation store; None turns the revocation lookup off (the deployed stack always sets it).
+    revocation_table: str | None = None
+    revocation_ttl_seconds: int = REVOCATION_TTL_DEFAULT
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -97,6 +105,18 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         env, "VEND_CACHE_MAX_ENTRIES", default=1000, low=1, high=100_000, problems=problems
     )
 
+    revocation_table = env.get("VEND_REVOCATION_TABLE") or None
+    if revocation_table is not None and not TABLE_NAME.fullmatch(revocation_table):
+        problems.append(f"VEND_REVOCATION_TABLE: {revocation_table!r} is not a DynamoDB table name")
+    revocation_ttl = _int_setting(
+        env,
+        "VEND_REVOCATION_TTL_SECONDS",
+        default=REVOCATION_TTL_DEFAULT,
+        low=0,
+        high=REVOCATION_TTL_MAX,
+        problems=problems,
+    )
+
     if problems:
         raise ConfigError("settings", problems)
     return Settings(
@@ -109,6 +129,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cache_enabled=cache_enabled == "true",
         cache_min_remaining_seconds=min_remaining,
         cache_max_entries=max_entries,
+        revocation_table=revocation_table,
+        revocation_ttl_seconds=revocation_ttl,
     )
 
 

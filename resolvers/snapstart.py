@@ -39,6 +39,8 @@ class SnapStartHooks:
     issuer: Resettable
     # The per-container credential cache, when it is on.
     cache: Clearable | None
+    # Anything else that holds a client or state to make anew (the revocation store and its gate).
+    others: tuple[Resettable, ...] = ()
 
     def before_snapshot(self) -> None:
         # Nothing has been vended during the init, so there is nothing to drop; dropping anyway keeps that true.
@@ -54,6 +56,8 @@ class SnapStartHooks:
         self.issuer.reset()
         if self.cache is not None:
             self.cache.clear()
+        for other in self.others:
+            other.reset()
 
 
 def register(hooks: SnapStartHooks, load: Callable[[str], Any] = importlib.import_module) -> bool:

@@ -18,6 +18,7 @@ from resolvers.catalog_model import Catalog
 from resolvers.credentials import IssuedCredentials
 from resolvers.decision import VendPlan
 from resolvers.identity import Caller, caller_from_identity
+from resolvers.revocation import RevocationSet
 from resolvers.service import VendService
 from resolvers.settings import Settings, load_settings
 
@@ -113,6 +114,21 @@ class FakeIssuer:
         if self.error is not None:
             raise self.error
         return fake_credentials(self.now, plan.duration_seconds)
+
+
+@dataclass
+class FakeRevocationStore:
+    """Stands in for the revocation store: what ``fetch`` answers next (or raises), and how often it was asked."""
+
+    answer: RevocationSet = field(default_factory=RevocationSet)
+    error: Exception | None = None
+    calls: int = 0
+
+    def fetch(self) -> RevocationSet:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return self.answer
 
 
 class LogLines(logging.Handler):

@@ -20,6 +20,8 @@ SUBCOMMANDS: Final = {
     "catalog": ("vend_local.cmd_catalog", "check the scope catalog (for pre-commit and CI)"),
     "schema": ("vend_local.cmd_schema", "print the AppSync schema for a scope catalog"),
     "smoke": ("vend_local.cmd_smoke", "prove a live stack (or vend serve) as a test user: a pass/fail table"),
+    "revoke": ("vend_local.cmd_revoke", "cut a caller's vends and live sessions off in seconds; --list"),
+    "unrevoke": ("vend_local.cmd_unrevoke", "lift a revocation (sessions from before it stay denied)"),
 }
 
 

@@ -258,6 +258,8 @@ def _state(deployment: Deployment, graphql_url: str, host: str, port: int) -> Se
         bucket=deployment.bucket,
         table_arn=deployment.table_arn,
         users=[DemoLogin(u.username, u.sub, list(u.groups), u.tenant, u.password) for u in deployment.users],
+        revocation_table=deployment.revocation_table,
+        revocation_policy_arn=deployment.revocation_policy_arn,
     )
 
 
@@ -294,6 +296,11 @@ def _banner(state: ServerState, deployment: Deployment, cors_origins: list[str],
                 "{ accessKeyId expiration } }\"}'"
             ),
         ]
+    if state.revocation_table:
+        lines.append(
+            f"  Revoke    vend revoke --sub {state.users[0].sub if state.users else '<sub>'} "
+            "(vend revoke --list, vend unrevoke)"
+        )
     else:
         lines.append(f"  Tokens    sign in to user pool {deployment.user_pool_id} with your own users")
     lines += ["  Ctrl-C stops the server" + (" and the embedded AWS." if state.aws_endpoint else "."), ""]

@@ -38,6 +38,7 @@ from vend_local.smoke_plan import (
     plan,
 )
 from vend_local.smoke_signin import AuthFlow, SignInFailed, sign_in
+from vend_local.stack_outputs import StackOutputsError, stack_outputs
 
 PASSWORD_ENV: Final = "VEND_SMOKE_PASSWORD"  # noqa: S105 - the variable's name, not a password
 TOTP_ENV: Final = "VEND_SMOKE_TOTP_SECRET"
@@ -306,19 +307,10 @@ def _password(target: Target) -> str:
 
 
 def _stack_outputs(stack: str, region: str) -> dict[str, str]:
-    import boto3  # noqa: PLC0415 - only when smoking
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
-
     try:
-        described = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
-    except ClientError as exc:
-        raise SmokeError(
-            f"cannot read stack {stack!r} ({exc.response.get('Error', {}).get('Code')})"
-        ) from None
-    except BotoCoreError as exc:
-        raise SmokeError(f"cannot reach CloudFormation ({type(exc).__name__})") from None
-    outputs = described["Stacks"][0].get("Outputs", [])
-    return {o["OutputKey"]: o["OutputValue"] for o in outputs if "OutputKey" in o and "OutputValue" in o}
+        return stack_outputs(stack, region)
+    except StackOutputsError as exc:
+        raise SmokeError(str(exc)) from None
 
 
 def _cognito(target: Target) -> Any:

@@ -18,6 +18,10 @@ LAMBDA_ROLE: Final = f"{NAME_PREFIX}-resolver"
 APP_CLIENT: Final = f"{NAME_PREFIX}-web"
 USER_POOL: Final = f"{NAME_PREFIX}-users"
 TENANT_ATTRIBUTE: Final = "tenant_id"  # custom:tenant_id in tokens
+# Revocation, named as the stack names them for a stage (vend-<stage>-...).
+REVOCATION_TABLE: Final = f"{NAME_PREFIX}-revocations"
+SESSION_DENIES_POLICY: Final = f"{NAME_PREFIX}-session-denies"
+REVOCATION_POLICY: Final = f"{NAME_PREFIX}-revocations"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ import boto3
 from resolvers.catalog_model import Catalog
 from vend_local import demo, moto_cognito, signing_key, token_trigger
 from vend_local.enforcement.sigv4 import access_key_of
-from vend_local.iam import ceiling
+from vend_local.iam import ceiling, trust
+from vend_local.iam import revocation as revocation_policies
+from vend_local.revocation.aws import create_store
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -53,7 +55,6 @@ SEEDING_KEY_ID: Final = "AKIAVENDLOCALSEEDING"
 SEED_WAIT_SECONDS: Final = 60.0
 BOOTSTRAP_SECRET: Final = "vend-local-bootstrap-not-a-secret"  # noqa: S105 - moto accepts any value
 LAMBDA_SESSION_SECONDS: Final = 3600
-STS_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
 
 # CORS, for the --cors-origin values only. Browsers cache a preflight this long (as the GraphQL endpoint does).
 CORS_MAX_AGE_SECONDS: Final = 600
@@ -119,6 +120,9 @@ class Deployment:
     endpoint_url: str | None = None
     lambda_credentials: RoleCredentials | None = None
     users: tuple[SeededUser, ...] = ()
+    # The revocation store and the operator-owned deny policy (`vend revoke`); None: no revocation lookup.
+    revocation_table: str | None = None
+    revocation_policy_arn: str | None = None
 
     @property
     def issuer(self) -> str:
@@ -152,12 +156,15 @@ def handler_environment(deployment: Deployment, catalog_path: str) -> dict[str, 
         "VEND_ACCOUNT_ID": deployment.account_id,
     }
     env |= {name: value for name, value in optional.items() if value}
+    if deployment.revocation_table is not None:
+        env["VEND_REVOCATION_TABLE"] = deployment.revocation_table
     if deployment.endpoint_url is not None and deployment.lambda_credentials is not None:
         creds = deployment.lambda_credentials
         env |= {
             # Every AWS call of the handler goes to the embedded endpoint, with the Lambda role's credentials.
             "AWS_ENDPOINT_URL": deployment.endpoint_url,
             "AWS_ENDPOINT_URL_STS": deployment.endpoint_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": deployment.endpoint_url,
             "AWS_ACCESS_KEY_ID": creds.access_key_id,
             "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
             "AWS_SESSION_TOKEN": creds.session_token,
@@ -420,7 +427,12 @@ class EmbeddedAws:
         compete with its own start-up for the interpreter."""
         pool_id, client_id = self._seed_cognito(catalog, region)
         users = self._seed_users(pool_id, region)
-        lambda_role_arn, role_arns = self._seed_roles(catalog, region)
+        # The revocation table is made in the background with the bucket and the demo table (behind the gate);
+        # the Lambda role's read statement needs only its ARN, DynamoDB's for that name (checked when it is made).
+        revocation_table_arn = f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.REVOCATION_TABLE}"
+        lambda_role_arn, role_arns, revocation_policy_arn = self._seed_roles(
+            catalog, region, revocation_table_arn
+        )
         assumed = self.client("sts", region).assume_role(
             RoleArn=lambda_role_arn,
             RoleSessionName=demo.LAMBDA_ROLE,
@@ -431,7 +443,7 @@ class EmbeddedAws:
         table_arn = f"arn:aws:dynamodb:{region}:{demo.ACCOUNT_ID}:table/{demo.TABLE}"
         self._seeding = threading.Thread(
             target=self._seed_data_then_open,
-            args=(users, region, table_arn),
+            args=(users, region, table_arn, revocation_table_arn),
             name="vend-seed-data",
             daemon=True,
         )
@@ -450,6 +462,8 @@ class EmbeddedAws:
                 assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
             ),
             users=users,
+            revocation_table=demo.REVOCATION_TABLE,
+            revocation_policy_arn=revocation_policy_arn,
         )
 
     # ---- seeding ----------------------------------------------------------------------------------------
@@ -516,8 +530,20 @@ class EmbeddedAws:
             seeded.append(SeededUser(user.username, sub, user.groups, user.tenant, user.password))
         return tuple(seeded)
 
-    def _seed_roles(self, catalog: Catalog, region: str) -> tuple[str, dict[str, str]]:
+    def _seed_roles(
+        self, catalog: Catalog, region: str, revocation_table_arn: str
+    ) -> tuple[str, dict[str, str], str]:
         iam = self.client("iam", region)
+        # Both managed policies the stack attaches to every vend role: its own session denies, and the
+        # revocation deny that `vend revoke` owns (created once, with nothing revoked).
+        session_denies: str = iam.create_policy(
+            PolicyName=demo.SESSION_DENIES_POLICY,
+            PolicyDocument=json.dumps(trust.session_deny_policy(None, ()), sort_keys=True),
+        )["Policy"]["Arn"]
+        revocation_policy: str = iam.create_policy(
+            PolicyName=demo.REVOCATION_POLICY,
+            PolicyDocument=json.dumps(revocation_policies.initial_deny_policy(), sort_keys=True),
+        )["Policy"]["Arn"]
         lambda_role_arn: str = iam.create_role(
             RoleName=demo.LAMBDA_ROLE,
             AssumeRolePolicyDocument=_document(
@@ -532,12 +558,16 @@ class EmbeddedAws:
         )["Role"]["Arn"]
         role_arns: dict[str, str] = {}
         for role in sorted(catalog.roles):
+            # The trust policy infra deploys: the Lambda role only, a sub-shaped source identity, the vend tags.
+            trust_policy = trust.trust_policy(
+                lambda_role_arn,
+                [s.name for s in ceiling.role_scopes(catalog, role)],
+                ceiling.role_session_tag_keys(catalog, role),
+            )
             arn: str = iam.create_role(
                 RoleName=demo.vend_role_name(role),
                 MaxSessionDuration=3600,
-                AssumeRolePolicyDocument=_document(
-                    [{"Effect": "Allow", "Principal": {"AWS": lambda_role_arn}, "Action": list(STS_ACTIONS)}]
-                ),
+                AssumeRolePolicyDocument=json.dumps(trust_policy, sort_keys=True),
             )["Role"]["Arn"]
             iam.put_role_policy(
                 RoleName=demo.vend_role_name(role),
@@ -546,16 +576,26 @@ class EmbeddedAws:
                     ceiling.role_ceiling(catalog, role, _deployment_values(region)), sort_keys=True
                 ),
             )
+            for policy_arn in (session_denies, revocation_policy):
+                iam.attach_role_policy(RoleName=demo.vend_role_name(role), PolicyArn=policy_arn)
             role_arns[role] = arn
-        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies.
+        # Role chaining needs these on the Lambda role's own permissions as well as in the trust policies; and,
+        # as deployed, the handler may Query the revocation partition and nothing else of the store.
         iam.put_role_policy(
             RoleName=demo.LAMBDA_ROLE,
             PolicyName="vend",
             PolicyDocument=_document(
-                [{"Effect": "Allow", "Action": list(STS_ACTIONS), "Resource": sorted(role_arns.values())}]
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": list(trust.TRUST_ACTIONS),
+                        "Resource": sorted(role_arns.values()),
+                    },
+                    revocation_policies.resolver_read_statement(revocation_table_arn),
+                ]
             ),
         )
-        return lambda_role_arn, role_arns
+        return lambda_role_arn, role_arns, revocation_policy
 
     def seed_data(self) -> None:
         """Start making the bucket and the table (once, after ``seed``); requests wait at the gate meanwhile."""
@@ -563,11 +603,16 @@ class EmbeddedAws:
             self.gate.close()
             self._seeding.start()
 
-    def _seed_data_then_open(self, users: tuple[SeededUser, ...], region: str, table_arn: str) -> None:
+    def _seed_data_then_open(
+        self, users: tuple[SeededUser, ...], region: str, table_arn: str, revocation_table_arn: str
+    ) -> None:
         try:
             made = self._seed_data(users, region, access_key_id=SEEDING_KEY_ID)
-            if made != table_arn:
-                raise RuntimeError(f"the demo table is {made}, not {table_arn}")  # noqa: TRY301 - one report below
+            store = create_store(
+                self.client("dynamodb", region, access_key_id=SEEDING_KEY_ID), demo.REVOCATION_TABLE
+            )
+            if (made, store) != (table_arn, revocation_table_arn):
+                raise RuntimeError(f"the tables are {made}, {store}")  # noqa: TRY301 - reported below
         except Exception as exc:  # noqa: BLE001 - reported, and every waiting request is refused
             log.error("seeding the bucket and the table failed: %s", type(exc).__name__)  # noqa: TRY400
             self.gate.opened(failed=True)

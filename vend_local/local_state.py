@@ -1,5 +1,5 @@
-"""The running server's state file, which `vend token` reads to find the embedded Cognito. Reads and writes one
-file (mode 0600) under a self-ignoring directory; holds endpoints, ids and the local-only demo passwords.
+"""The running server's state file, which `vend token`, `vend smoke` and `vend revoke` read to find it. Reads and
+writes one file (mode 0600) under a self-ignoring directory; holds endpoints, ids and the local-only demo passwords.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class ServerState:
     bucket: str | None
     table_arn: str | None
     users: list[DemoLogin]
+    # Where `vend revoke` writes (the embedded AWS only; None with --aws).
+    revocation_table: str | None = None
+    revocation_policy_arn: str | None = None
 
     def user(self, username: str) -> DemoLogin | None:
         return next((u for u in self.users if u.username == username), None)

@@ -20,6 +20,7 @@ from strawberry.types.scalar import ScalarDefinition
 from resolvers.catalog import DEFAULT_PATH, load_catalog
 from resolvers.catalog_model import Catalog
 from resolvers.decision import CLAIM_INVALID, CLAIM_MISSING, NOT_IN_GROUP
+from resolvers.errors import ERROR_CODES
 from vend_local import __version__
 
 
@@ -132,7 +133,8 @@ def build_schema(
             resolver=scopes_resolver or _unresolved,
             directives=[COGNITO],
             description=(
-                "Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why."
+                "Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why. "
+                "A caller an operator revoked gets the errorType Revoked instead."
             ),
         )
 
@@ -140,7 +142,10 @@ def build_schema(
     class Mutation:
         @strawberry.mutation(  # type: ignore[untyped-decorator]
             directives=[COGNITO],
-            description="Vend temporary credentials for one scope. Never cached: they are the caller's own.",
+            description=(
+                "Vend temporary credentials for one scope. Never cached: they are the caller's own. A refusal is "
+                f"an error with a stable errorType: {', '.join(ERROR_CODES)}."
+            ),
         )
         def vend_credentials(
             self, info: strawberry.Info, scope: scope_type, duration_seconds: int | None = strawberry.UNSET

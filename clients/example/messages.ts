@@ -52,6 +52,9 @@ function vendSentence(error: VendCredentialsError, ctx: MessageContext): string 
       return `The credential service at ${ctx.graphqlUrl} is not answering. Is the local server still running? Start it with: ${ctx.startCommand}`;
     case 'Unauthorized':
       return 'Your session has ended. Sign in again.';
+    case 'Revoked':
+      // The service's message says so and what to do; the held credentials are already refused by AWS.
+      return `${error.message} (Revoked)`;
     case 'ScopeForbidden':
       return `You are not allowed to use ${scope}: ${error.message} (ScopeForbidden)`;
     case 'ClaimMissing':

@@ -4,6 +4,7 @@
 /** The service's stable error codes (resolvers/errors.py ERROR_CODES; a contract test keeps them in step). */
 export const SERVICE_ERROR_TYPES = [
   'Unauthorized',
+  'Revoked',
   'ScopeNotFound',
   'ScopeForbidden',
   'InvalidDuration',
@@ -21,7 +22,8 @@ export type ServiceErrorType = (typeof SERVICE_ERROR_TYPES)[number];
 /**
  * What went wrong, as a closed set:
  * - a service code (`ScopeForbidden`, ...); AppSync's own `UnauthorizedException` (bad or expired token) and
- *   Amplify's "nobody is signed in" errors both become `Unauthorized`;
+ *   Amplify's "nobody is signed in" errors both become `Unauthorized`; `Revoked` means an operator cut this user
+ *   off (`vend revoke`): not retryable, and the held credentials are already refused by AWS;
  * - `NetworkError`: the request never got a GraphQL answer;
  * - `InvalidResponse`: an answer that is not a complete, usable set of credentials;
  * - `Unknown`: anything else, including an errorType this client does not know (see `reportedType`).

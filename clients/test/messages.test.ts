@@ -43,6 +43,12 @@ describe('example page messages', () => {
     assert.ok(text.endsWith(START));
   });
 
+  it("says plainly that access was revoked, in the service's own words", () => {
+    const message = 'Your access has been revoked. Contact your administrator.';
+    const text = sentence(new VendCredentialsError('Revoked', message), ctx('s3', 'S3_OWN_PREFIX'));
+    assert.equal(text, `${message} (Revoked)`);
+  });
+
   it("keeps the service's own message (written for users) and its code for support", () => {
     const text = sentence(new VendCredentialsError('ClaimMissing', 'Scope TENANT_FILES needs the custom:tenant_id claim.'), ctx('vend', 'TENANT_FILES'));
     assert.equal(text, 'You cannot use TENANT_FILES: Scope TENANT_FILES needs the custom:tenant_id claim. (ClaimMissing)');

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import graphql
@@ -9,6 +10,7 @@ from moto.appsync.models import AWS_CUSTOM_GRAPHQL
 
 from resolvers.catalog import load_catalog
 from resolvers.decision import UNAVAILABLE_REASONS
+from resolvers.errors import ERROR_CODES
 from vend_local.schema import appsync_sdl
 
 SCHEMA = Path(__file__).parents[2] / "schema.graphql"
@@ -95,3 +97,12 @@ def test_scope_info_says_whether_and_why_not() -> None:
     assert isinstance(reason, graphql.GraphQLEnumType)
     assert list(reason.values) == ["NOT_IN_GROUP", "CLAIM_MISSING", "CLAIM_INVALID"]
     assert set(reason.values) == set(UNAVAILABLE_REASONS.values())
+
+
+def test_the_schema_names_every_error_type_a_client_can_meet() -> None:
+    # Amplify codegen and GraphiQL show field descriptions: clients learn the errorTypes there too.
+    text = SCHEMA.read_text(encoding="utf-8")
+    vend = text[text.index("type Mutation {") : text.index("vendCredentials(")]
+    for code in ERROR_CODES:
+        assert re.search(rf"\b{code}\b", vend), f"{code} is not named in vendCredentials' description"
+    assert "Revoked" in text[text.index("type Query {") : text.index("scopes:")]

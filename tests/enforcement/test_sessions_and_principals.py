@@ -17,6 +17,7 @@ from tests.enforcement.conftest import World
 from vend_local import demo
 from vend_local.enforcement.middleware import Enforcement
 from vend_local.enforcement.request_context import SessionFacts
+from vend_local.iam.revocation import Deny, deny_policy
 from vend_local.iam.session_context import ISO_8601
 
 
@@ -123,6 +124,41 @@ def test_a_role_level_deny_on_source_identity_revokes_one_caller_s_sessions(worl
     world.client("dynamodb", alice_creds).get_item(TableName=world.table, Key={"pk": {"S": alice}})
 
 
+def test_a_new_version_of_the_attached_revocation_policy_is_judged_at_the_very_next_request(
+    world: World,
+) -> None:
+    """`vend revoke` writes a new default version of a managed policy attached to every vend role: the
+    enforcement reads the role's managed policies from moto's IAM on each request and caches parsed policies by
+    their text, so the new version decides the next request (and the old one, made default again, the one after)."""
+    creds = world.vend("carol", "DYNAMODB_OWN_ITEMS")
+    carol = world.user("carol").sub
+    deployment = world.deployment
+    assert deployment.revocation_policy_arn is not None
+    iam = world.client("iam")
+    dynamodb = world.client("dynamodb", creds)
+
+    def read() -> None:
+        dynamodb.get_item(TableName=world.table, Key={"pk": {"S": carol}})
+
+    read()  # allowed, and the parsed policies are now cached
+    original = iam.get_policy(PolicyArn=deployment.revocation_policy_arn)["Policy"]["DefaultVersionId"]
+    until = (world.clock() + timedelta(hours=1)).strftime(ISO_8601)
+    document = deny_policy(
+        [Deny((carol,), None, datetime.strptime(until, ISO_8601).replace(tzinfo=UTC))], world.clock()
+    )
+    created = iam.create_policy_version(
+        PolicyArn=deployment.revocation_policy_arn, PolicyDocument=json.dumps(document), SetAsDefault=True
+    )["PolicyVersion"]["VersionId"]
+    try:
+        status, code, message = code_of(read)
+        assert (status, code) == (400, "AccessDeniedException")
+        assert message.endswith("with an explicit deny in an identity-based policy")
+    finally:
+        iam.set_default_policy_version(PolicyArn=deployment.revocation_policy_arn, VersionId=original)
+        iam.delete_policy_version(PolicyArn=deployment.revocation_policy_arn, VersionId=created)
+    read()  # the old default decides again: nothing stale was kept
+
+
 def test_a_role_level_deny_on_token_issue_time_revokes_sessions_issued_before(world: World) -> None:
     before = world.vend("alice", "S3_OWN_PREFIX")
     world.clock.offset = timedelta(minutes=10)  # within the 15 minutes of signing skew AWS allows
@@ -205,20 +241,57 @@ def lambda_client(world: World, service: str) -> Any:
 def test_the_lambda_role_may_assume_the_vend_roles_and_nothing_else(world: World) -> None:
     sts = lambda_client(world, "sts")
     vend_role = world.deployment.role_arns["uploads"]
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    sub = world.user("alice").sub
     assumed = sts.assume_role(
         RoleArn=vend_role,
         RoleSessionName="direct",
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
-            }
-        ),
+        Policy=policy,
+        SourceIdentity=sub,
+        Tags=[{"Key": "vend:sub", "Value": sub}, {"Key": "vend:scope", "Value": "S3_OWN_PREFIX"}],
     )
     assert assumed["Credentials"]["AccessKeyId"].startswith("ASIA")
     status, code, message = code_of(lambda: lambda_client(world, "s3").list_objects_v2(Bucket=world.bucket))
     assert (status, code) == (403, "AccessDenied")
     assert message.endswith("because no identity-based policy allows the s3:ListBucket action")
+
+
+@pytest.mark.parametrize(
+    ("source_identity", "tags"),
+    [
+        (None, [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "S3_OWN_PREFIX")]),
+        (
+            "not-a-sub",
+            [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "S3_OWN_PREFIX")],
+        ),
+        ("11111111-2222-4333-8444-555555555555", [("vend:sub", "11111111-2222-4333-8444-555555555555")]),
+        (
+            "11111111-2222-4333-8444-555555555555",
+            [("vend:sub", "11111111-2222-4333-8444-555555555555"), ("vend:scope", "DYNAMODB_OWN_ITEMS")],
+        ),
+    ],
+    ids=["no-source-identity", "source-identity-not-a-sub", "no-scope-tag", "scope-of-another-role"],
+)
+def test_the_embedded_vend_roles_trust_the_lambda_role_only_for_vend_shaped_requests(
+    world: World, source_identity: str | None, tags: list[tuple[str, str]]
+) -> None:
+    """The embedded vend roles carry the trust policy infra deploys (vend_local.iam.trust), so the local AssumeRole
+    is refused exactly where AWS would refuse it: by the trust policy, a resource-based policy."""
+    request: dict[str, Any] = {
+        "RoleArn": world.deployment.role_arns["uploads"],
+        "RoleSessionName": "direct",
+        "Tags": [{"Key": k, "Value": v} for k, v in tags],
+    }
+    if source_identity is not None:
+        request["SourceIdentity"] = source_identity
+    status, code, message = code_of(lambda: lambda_client(world, "sts").assume_role(**request))
+    assert (status, code) == (403, "AccessDenied")
+    assert "because no resource-based policy allows the sts:" in message
 
 
 def test_the_trust_policy_decides_who_may_assume_a_role(world: World) -> None:

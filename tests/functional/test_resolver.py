@@ -170,6 +170,7 @@ def test_malformed_events_get_invalid_request(mutate: Any) -> None:
 def test_every_error_type_is_a_stable_code() -> None:
     assert set(ERROR_CODES) == {
         "Unauthorized",
+        "Revoked",
         "ScopeNotFound",
         "ScopeForbidden",
         "InvalidDuration",

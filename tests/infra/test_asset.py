@@ -24,7 +24,11 @@ from synth_support import REGION, Synth
 from infra import package
 from infra.stack import RUNTIME
 
-FAKE_REFS = {"UserPool": "eu-west-1_Example1", "AppClient": "exampleclientid0123456789"}
+FAKE_REFS = {
+    "UserPool": "eu-west-1_Example1",
+    "AppClient": "exampleclientid0123456789",
+    "Revocations": "CredentialVending-dev-RevocationsAE845E47-1A2B3C4D5E6F",
+}
 LOCAL_ONLY = (
     "strawberry",
     "moto",
@@ -61,6 +65,8 @@ print(json.dumps({
     "handler": handler.__file__,
     "catalog_version": handler.catalog.version,
     "roles": dict(handler.settings.role_arns),
+    "revocation_table": handler.settings.revocation_table,
+    "revocation_gate": handler.revocations is not None,
     "imported": sorted(m for m in local_only if m in sys.modules),
     "findable": sorted(m for m in local_only if importlib.util.find_spec(m) is not None),
     "without_bytecode": sorted(m.__name__ for m in ours if not usable_bytecode(m)),
@@ -162,6 +168,9 @@ def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_no
     catalog_bytes = (repo_root / "resolvers" / "catalog.toml").read_bytes()
     assert report["catalog_version"] == hashlib.sha256(catalog_bytes).hexdigest()[:16]
     assert report["roles"] == json.loads(env["VEND_ROLE_ARNS"])
+    # The deployed resolver checks revocations: the table the stack made, and the gate wired in.
+    assert report["revocation_table"] == FAKE_REFS["Revocations"]
+    assert report["revocation_gate"] is True
     assert report["imported"] == []
     assert report["findable"] == []
     # Every module of ours ran from the shipped bytecode, not from a compile at cold start.

@@ -44,6 +44,14 @@ def test_every_nag_acknowledgement_is_the_one_we_mean_on_the_resource_it_names(s
         ("AWS::IAM::Role", "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-uploads/reports/*]"),
         ("AWS::IAM::Role", "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-uploads/users/*/*]"),
         ("AWS::IAM::Role", "AwsSolutions-IAM5[Resource::arn:aws:s3:::example-uploads/tenants/*/*]"),
+        (
+            "AWS::IAM::Role",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        ),
+        (
+            "AWS::IAM::ManagedPolicy",
+            "AwsSolutions-IAM5[Resource::arn:aws:cloudformation:eu-west-1:123456789012:stack/CredentialVending-dev/*]",
+        ),
     }
     # The X-Ray acknowledgement sits on the Lambda role's policy and nowhere else.
     xray = [lid for lid, rule in acks if rule == "AwsSolutions-IAM5[Resource::*]"]

@@ -54,7 +54,21 @@ def test_the_lambda_role_may_log_trace_and_assume_the_vend_roles_only(synth: Syn
     }
     for action in ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"):
         expected |= {("Allow", action, json.dumps(UPLOADS)), ("Allow", action, json.dumps(DATA))}
+    revocations = {"Fn::GetAtt": [synth.logical_id(synth.stack.revocations), "Arn"]}
+    expected.add(("Allow", "dynamodb:Query", json.dumps(revocations)))
     assert role_permissions(synth, role_id) == expected
+    # The revocation store: Query, of the revocation partition only (never the audit trail, never a write).
+    (read,) = [
+        st
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for st in statements(p["Properties"]["PolicyDocument"])
+        if st["Action"] == "dynamodb:Query"
+    ]
+    assert read["Condition"] == {
+        "Null": {"dynamodb:LeadingKeys": "false"},
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["revocation"]},
+    }
     role = synth.template["Resources"][role_id]["Properties"]
     assert "ManagedPolicyArns" not in role
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
@@ -94,8 +108,12 @@ def test_each_vend_role_trusts_only_the_lambda_role_for_vend_shaped_requests(syn
             "StringLike": {"aws:RequestTag/vend:sub": UUID_SHAPE},
             "ForAllValues:StringEquals": {"aws:TagKeys": expected_keys[name]},
         }
-        # Revocation lives in one managed policy attached to every vend role, not in the trust policy.
-        assert role["ManagedPolicyArns"] == [{"Ref": "SessionDenies"}]
+        # Revocation lives in managed policies attached to every vend role, not in the trust policy: the stack's
+        # own (deploy-time), and the one `vend revoke` owns, named by ARN (CloudFormation does not manage it).
+        assert role["ManagedPolicyArns"] == [
+            {"Ref": "SessionDenies"},
+            f"arn:aws:iam::{ACCOUNT}:policy/vend-dev-revocations",
+        ]
 
 
 def test_vend_role_policies_are_ceilings_with_no_caller_value_and_no_bare_wildcard(synth: Synth) -> None:
@@ -203,12 +221,14 @@ def test_the_lambda_runs_current_python_with_the_pinned_powertools_layer_and_the
         "VEND_USER_POOL_ISSUER",
         "VEND_APP_CLIENT_IDS",
         "VEND_ROLE_ARNS",
+        "VEND_REVOCATION_TABLE",
         "VEND_BUCKET",
         "VEND_TABLE_ARN",
         "AWS_STS_REGIONAL_ENDPOINTS",
         "POWERTOOLS_LOGGER_LOG_EVENT",
     }
     assert json.loads(env["VEND_ROLE_ARNS"]) == {"uploads": UPLOADS, "data": DATA}
+    assert env["VEND_REVOCATION_TABLE"] == {"Ref": synth.logical_id(synth.stack.revocations)}
     assert env["VEND_USER_POOL_ISSUER"] == {
         "Fn::Join": [
             "",
@@ -229,7 +249,17 @@ def test_the_powertools_layer_is_the_version_the_tests_run(repo_root: Path) -> N
 
 def test_outputs_name_what_a_client_needs_and_nothing_secret(synth: Synth) -> None:
     outputs = synth.template["Outputs"]
-    assert set(outputs) == {"GraphQLUrl", "UserPoolId", "AppClientId", "Region", "BucketName", "TableArn"}
+    assert set(outputs) == {
+        "GraphQLUrl",
+        "UserPoolId",
+        "AppClientId",
+        "Region",
+        "BucketName",
+        "TableArn",
+        "RevocationTable",
+        "RevocationPolicyArn",
+        "RevocationOperatorPolicyArn",
+    }
     assert outputs["BucketName"]["Value"] == "example-uploads"
     assert outputs["TableArn"]["Value"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/example-items"
     assert outputs["Region"]["Value"] == "eu-west-1"

@@ -11,7 +11,7 @@ from trust_eval import READINGS, AssumeRequest, Reading, allowed, documented
 from infra.config import InfraConfigError, load_config
 from infra.package import package_files
 from infra.regions import SUPPORTED_REGIONS
-from infra.trust import session_deny_policy, trust_policy
+from vend_local.iam.trust import session_deny_policy, trust_policy
 
 SUB = "0f6c1e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 LAMBDA_ROLE = "arn:aws:iam::123456789012:role/resolver"

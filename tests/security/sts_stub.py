@@ -60,10 +60,11 @@ Reply = tuple[int, bytes]
 
 @dataclass
 class HttpStub:
-    """An STS-shaped HTTP endpoint: ``reply`` answers each attempt; every request's form is recorded."""
+    """An AWS-shaped HTTP endpoint: ``reply`` answers each attempt; every request's form (and body) is recorded."""
 
     reply: Callable[[dict[str, list[str]]], Reply]
     requests: list[dict[str, list[str]]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -74,18 +75,23 @@ class HttpStub:
 
 
 @contextlib.contextmanager
-def http_stub(reply: Callable[[dict[str, list[str]]], Reply]) -> Iterator[HttpStub]:
+def http_stub(
+    reply: Callable[[dict[str, list[str]]], Reply], content_type: str = "text/xml"
+) -> Iterator[HttpStub]:
+    """STS's query protocol by default; ``content_type`` "application/x-amz-json-1.0" for DynamoDB's."""
     stub = HttpStub(reply)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            form = parse_qs(self.rfile.read(length).decode())
+            raw = self.rfile.read(length)
+            form = parse_qs(raw.decode())
             with stub.lock:
                 stub.requests.append(form)
+                stub.bodies.append(raw)
             status, body = stub.reply(form)
             self.send_response(status)
-            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

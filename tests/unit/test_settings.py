@@ -53,12 +53,26 @@ def test_valid_settings_and_defaults() -> None:
         ("VEND_BUCKET", "a..b"),
         ("VEND_TABLE_ARN", "arn:aws:dynamodb:eu-west-1:123456789012:table/*"),
         ("VEND_ACCOUNT_ID", "12345678901"),
+        ("VEND_REVOCATION_TABLE", "ab"),
+        ("VEND_REVOCATION_TABLE", "revocations/../other"),
+        ("VEND_REVOCATION_TTL_SECONDS", "61"),
+        ("VEND_REVOCATION_TTL_SECONDS", "-1"),
+        ("VEND_REVOCATION_TTL_SECONDS", "ten"),
     ],
 )
 def test_bad_setting_is_named(name: str, value: str) -> None:
     found = problems_for(**{name: value})
     assert len(found) == 1
     assert found[0].startswith(f"{name}:")
+
+
+def test_the_revocation_lookup_is_off_unless_a_table_is_named_and_its_ttl_is_bounded() -> None:
+    assert support.settings().revocation_table is None
+    assert support.settings().revocation_ttl_seconds == 10
+    on = support.settings(VEND_REVOCATION_TABLE="vend-prod-revocations")
+    assert on.revocation_table == "vend-prod-revocations"
+    for ttl in ("0", "59", "60"):
+        assert support.settings(VEND_REVOCATION_TTL_SECONDS=ttl).revocation_ttl_seconds == int(ttl)
 
 
 def test_all_bad_settings_are_reported_together() -> None:

@@ -19,6 +19,8 @@ from botocore.stub import Stubber
 
 from resolvers.cache import CachingIssuer
 from resolvers.decision import plan_vend
+from resolvers.revocation import RevocationCheck, RevocationSet
+from resolvers.revocation_store import DynamoRevocationStore
 from resolvers.snapstart import SnapStartHooks, register
 from resolvers.sts import StsIssuer, make_client, warm_up, warm_up_request
 from tests import support
@@ -162,3 +164,46 @@ def test_without_the_runtimes_registry_nothing_is_registered(world: World) -> No
         raise ModuleNotFoundError(name)
 
     assert register(world.hooks, load=missing) is False
+
+
+def test_the_other_clients_and_snapshots_are_made_anew_on_both_sides(world: World) -> None:
+    class Other:
+        def __init__(self) -> None:
+            self.resets = 0
+
+        def reset(self) -> None:
+            self.resets += 1
+
+    store, gate = Other(), Other()
+    hooks = SnapStartHooks(warm=lambda: None, issuer=world.issuer, cache=None, others=(store, gate))
+    hooks.before_snapshot()
+    assert (store.resets, gate.resets) == (1, 1)
+    hooks.after_restore()
+    assert (store.resets, gate.resets) == (2, 2)
+
+
+def test_the_revocation_gate_and_store_start_anew_after_a_reset() -> None:
+    fetched: list[int] = []
+
+    def fetch() -> RevocationSet:
+        fetched.append(1)
+        return RevocationSet()
+
+    gate = RevocationCheck(fetch, ttl_seconds=60, clock=lambda: datetime.now(UTC))
+    gate.check(support.SUB)
+    gate.check(support.SUB)
+    assert len(fetched) == 1  # the snapshot serves the second
+    gate.reset()
+    gate.check(support.SUB)
+    assert len(fetched) == 2
+    made: list[object] = []
+
+    def factory() -> Any:
+        made.append(object())
+        return made[-1]
+
+    store = DynamoRevocationStore(factory, "table")
+    first = store.client
+    store.reset()
+    assert store.client is not first
+    assert len(made) == 2

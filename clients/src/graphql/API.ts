@@ -51,7 +51,7 @@ export type ScopesQueryVariables = {
 };
 
 export type ScopesQuery = {
-  // Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why.
+  // Every scope of the catalog, with whether the signed-in caller can get it now and, if not, why. A caller an operator revoked gets the errorType Revoked instead.
   scopes:  Array< {
     __typename: "ScopeInfo",
     name: Scope,
@@ -72,7 +72,7 @@ export type VendCredentialsMutationVariables = {
 };
 
 export type VendCredentialsMutation = {
-  // Vend temporary credentials for one scope. Never cached: they are the caller's own.
+  // Vend temporary credentials for one scope. Never cached: they are the caller's own. A refusal is an error with a stable errorType: Unauthorized, Revoked, ScopeNotFound, ScopeForbidden, InvalidDuration, InvalidRequest, ClaimMissing, ClaimInvalid, PolicyTooLarge, Throttled, UpstreamUnavailable, Internal.
   vendCredentials:  {
     __typename: "VendedCredentials",
     accessKeyId: string,

@@ -1,5 +1,8 @@
 """The trust policy of a vend role and its managed session-deny policy (revocation). Pure, no I/O.
 
+Shared by the CDK app (infra/stack.py deploys it) and the embedded AWS (vend_local/embedded_aws.py seeds the same
+documents), so local enforcement of AssumeRole judges the trust policy AWS will judge.
+
 Every vend is one AssumeRole call from the resolver Lambda's role that sets SourceIdentity = the caller's sub
 and the session tags vend:sub and vend:scope (resolvers/decision.py), plus the scope's catalog tags. IAM
 authorises such a call as up to three actions against the trust policy: sts:AssumeRole, sts:SetSourceIdentity
@@ -99,19 +102,7 @@ def session_deny_policy(issued_before: str | None, revoked_subs: Iterable[str]) 
     - ``aws:SourceIdentity`` one of the revoked subs: cuts those callers' sessions, the ones already issued and
       any issued later (the source identity is the sub, immutable for the session, even through role chaining).
     """
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "RequireSourceIdentity",
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            # Requests AWS services make on the session's behalf (S3 calling KMS) may lack the key.
-            "Condition": {
-                "Null": {"aws:SourceIdentity": "true"},
-                "BoolIfExists": {"aws:ViaAWSService": "false"},
-            },
-        }
-    ]
+    statements: list[dict[str, Any]] = [require_source_identity()]
     if issued_before is not None:
         if not ISSUED_BEFORE.fullmatch(issued_before):
             raise ValueError(f"revoke_issued_before: {issued_before!r} must look like 2026-01-31T12:00:00Z")
@@ -136,6 +127,21 @@ def session_deny_policy(issued_before: str | None, revoked_subs: Iterable[str]) 
             }
         )
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def require_source_identity() -> dict[str, Any]:
+    """Deny a vend-role session without a source identity: we never vend one (the trust policy demands it)."""
+    return {
+        "Sid": "RequireSourceIdentity",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        # Requests AWS services make on the session's behalf (S3 calling KMS) may lack the key.
+        "Condition": {
+            "Null": {"aws:SourceIdentity": "true"},
+            "BoolIfExists": {"aws:ViaAWSService": "false"},
+        },
+    }
 
 
 def checked_subs(subs: Iterable[str]) -> list[str]:
