@@ -26,13 +26,31 @@ from vend_local.cognito_rules import NO_ACCESS, UNAUTHORIZED_WRITE_MESSAGE, Attr
 from vend_local.signing_key import SigningKey
 
 Uninstall = Callable[[], None]
+# moto's Cognito state is process-wide, so the hook is too: every embedded AWS of one process (a benchmark runs two
+# fronts on the same moto) shares the first one's hook and key; the last release restores moto.
 _installed: list[Uninstall] = []
+_holders: list[object] = []
 
 
 def install(key: SigningKey) -> Uninstall:
-    """Hook moto's Cognito (see the module docstring); returns the function that restores moto as it was."""
-    if _installed:
-        raise RuntimeError("moto's Cognito is already hooked in this process (one embedded AWS per process)")
+    """Hook moto's Cognito (see the module docstring); returns the function that releases this hold on it.
+
+    A second call while hooked keeps the first hook (and its key) and only adds a holder."""
+    holder = object()
+    if not _installed:
+        _installed.append(_hook(key))
+    _holders.append(holder)
+
+    def release() -> None:
+        if holder in _holders:
+            _holders.remove(holder)
+            if not _holders and _installed:
+                _installed.pop()()
+
+    return release
+
+
+def _hook(key: SigningKey) -> Uninstall:
     from moto.cognitoidp import exceptions, models, responses  # noqa: PLC0415 - heavy, only with an embedded AWS
 
     pool_class: Any = models.CognitoIdpUserPool
@@ -94,9 +112,7 @@ def install(key: SigningKey) -> Uninstall:
     def uninstall() -> None:
         for (owner, name), original in saved.items():
             setattr(owner, name, original)
-        _installed.clear()
 
-    _installed.append(uninstall)
     return uninstall
 
 

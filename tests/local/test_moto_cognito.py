@@ -59,8 +59,6 @@ def test_hooks_sign_with_the_run_key_filter_the_id_token_and_restore_moto() -> N
     key = signing_key.generate()
     restore = moto_cognito.install(key)
     try:
-        with pytest.raises(RuntimeError):
-            moto_cognito.install(signing_key.generate())
         pool, client_id = pool_with_user(read=["email"])
         token, _ = pool.create_id_token(client_id, "carol", "origin")
         assert jwt.get_unverified_header(token) == {"kid": key.kid, "alg": "RS256"}
@@ -75,3 +73,19 @@ def test_hooks_sign_with_the_run_key_filter_the_id_token_and_restore_moto() -> N
         models.CognitoIdpUserPool.create_jwt,
         responses.CognitoIdpJsonWebKeyResponse.json_web_key,
     ) == original
+
+
+def test_a_second_embedded_aws_shares_the_first_hook_and_the_last_release_restores_moto() -> None:
+    original = models.CognitoIdpUserPool.create_jwt
+    first_key = signing_key.generate()
+    release_first = moto_cognito.install(first_key)
+    release_second = moto_cognito.install(signing_key.generate())
+    try:
+        # One process, one moto: the second front serves the same pools, signed with the first key.
+        assert json.loads(responses.CognitoIdpJsonWebKeyResponse.json_web_key) == first_key.jwks()
+        release_first()
+        release_first()  # releasing twice is one release
+        assert models.CognitoIdpUserPool.create_jwt is not original
+    finally:
+        release_second()
+    assert models.CognitoIdpUserPool.create_jwt is original
