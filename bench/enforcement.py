@@ -4,9 +4,9 @@ enforcing embedded AWS and against one without enforcement, in the same process,
 
     .venv/bin/python -m bench.enforcement [s3]
 
-Both servers serve the same moto state (moto's state is per process): the enforcing one (the embedded AWS) is
-seeded and issues the session through the real plan_vend and STS adapter; the other, an embedded AWS without enforcement, answers
-the very same signed requests, which it forwards to moto unchecked. Prints one JSON object (the last line) with the medians and their ratios.
+Both servers serve the same moto state (moto's state is per process): the enforcing one is seeded and issues
+the session through the real plan_vend and STS adapter; the other answers the very same signed requests, which
+it forwards to moto unchecked. Prints one JSON object (the last line) with the medians and their ratios.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ def s3() -> dict[str, float]:
     logging.getLogger("vend_local.enforcement").setLevel(logging.WARNING)
     catalog = load_catalog(DEFAULT_PATH)
     enforcing = EmbeddedAws(enforce=True)
-    # Over the same moto state, whose Cognito the first one hooked (moto's Cognito is hooked once per process).
-    plain = EmbeddedAws(enforce=False, hook_cognito=False)
+    plain = EmbeddedAws(enforce=False)
     enforcing.start()
-    plain_url = plain.start()
+    plain.start()
     try:
         deployment = enforcing.seed(catalog)
         # The bucket is seeded in the background; only the seeded server's gate waits for it.
@@ -66,7 +65,7 @@ def s3() -> dict[str, float]:
             region_name=deployment.region,
         )
         with_enforcement: Any = session.client("s3", endpoint_url=enforcing.endpoint_url)
-        without: Any = session.client("s3", endpoint_url=plain_url)
+        without: Any = session.client("s3", endpoint_url=plain.endpoint_url)
         bucket = deployment.bucket
         # Each server reads and writes its own key, so neither pays for the other's overwrites.
         keys = {

@@ -335,10 +335,6 @@ def _trusted_cognito() -> moto_cognito.Uninstall:
     return moto_cognito.install(signing_key.generate())
 
 
-def _nothing() -> None:
-    pass
-
-
 class EmbeddedAws:
     """A moto server on a free port of 127.0.0.1, seeded by ``seed``. One per process: moto's state is global.
 
@@ -354,7 +350,6 @@ class EmbeddedAws:
         *,
         cors_origins: Iterable[str] = (),
         enforce: bool = True,
-        hook_cognito: bool = True,
     ) -> None:
         self._host = host
         self._port = port
@@ -364,9 +359,7 @@ class EmbeddedAws:
         self.gate = SeedGate(app)
         self._app = self.gate
         self._seeding: threading.Thread | None = None
-        # False only for a second server over the same process's moto state, whose Cognito the first one hooked
-        # (bench.enforcement's baseline): moto's Cognito can be hooked once per process.
-        self._restore_cognito = _trusted_cognito() if hook_cognito else _nothing
+        self._restore_cognito = _trusted_cognito()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._session: boto3.session.Session | None = None
