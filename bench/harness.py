@@ -30,6 +30,8 @@ TRUST: Final = {
         }
     ],
 }
+# The revocation store the handler reads in the cold, warm and hit parts (bench.revocation seeds its own).
+HANDLER_REVOCATION_TABLE: Final = "vend-bench-handler-revocations"
 # moto accepts any credentials; these are never real ones.
 FAKE_CREDENTIALS: Final = {
     "AWS_ACCESS_KEY_ID": "AKIABENCHMARKEXAMPLE",
@@ -41,11 +43,18 @@ FAKE_CREDENTIALS: Final = {
 class LocalSts:
     endpoint: str
 
-    def environment(self, *, cache: bool) -> dict[str, str]:
-        """The handler's environment, pointed at this endpoint."""
+    def environment(self, *, cache: bool, revocation: bool = True) -> dict[str, str]:
+        """The handler's environment, pointed at this endpoint; with the revocation lookup on, as the stack
+        deploys it (its store on the same endpoint)."""
+        lookup = (
+            {"VEND_REVOCATION_TABLE": HANDLER_REVOCATION_TABLE, "AWS_ENDPOINT_URL_DYNAMODB": self.endpoint}
+            if revocation
+            else {}
+        )
         return {
             **support.ENV,
             **FAKE_CREDENTIALS,
+            **lookup,
             "AWS_ENDPOINT_URL_STS": self.endpoint,
             "VEND_CACHE_ENABLED": "true" if cache else "false",
             # Logs and metrics stay on, as in Lambda; the parts send stdout to /dev/null.
@@ -79,6 +88,18 @@ def local_sts() -> Iterator[LocalSts]:
         )
         for arn in support.ROLE_ARNS.values():
             iam.create_role(RoleName=arn.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(TRUST))
+        from vend_local.revocation.aws import create_store  # noqa: PLC0415 - the store as the stack makes it
+
+        create_store(
+            boto3.client(
+                "dynamodb",
+                region_name=REGION,
+                endpoint_url=endpoint,
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            ),
+            HANDLER_REVOCATION_TABLE,
+        )
         yield LocalSts(endpoint)
     finally:
         server.stop()
@@ -107,8 +128,26 @@ def interleaved(
     a: Callable[[], object], b: Callable[[], object], rounds: int, per_round: int
 ) -> tuple[float, float]:
     """Medians of a and b, alternating rounds so that machine noise hits both alike."""
-    a_medians, b_medians = [], []
-    for _ in range(rounds):
-        a_medians.append(median_seconds(a, per_round))
-        b_medians.append(median_seconds(b, per_round))
-    return statistics.median(a_medians), statistics.median(b_medians)
+    a_s, b_s, _ = paired(a, b, rounds, per_round)
+    return a_s, b_s
+
+
+def paired(
+    a: Callable[[], object], b: Callable[[], object], rounds: int, per_round: int
+) -> tuple[float, float, float]:
+    """Medians of a and b, and the median of their per-round ratios a/b.
+
+    Each round runs a and b back to back, in an order that flips every round; a ratio taken within a round sees
+    the same machine load on both sides, so a burst from another process moves it far less than it moves either
+    median (the machines these run on are shared).
+    """
+    a_medians, b_medians, ratios = [], [], []
+    for round_no in range(rounds):
+        if round_no % 2 == 0:
+            a_m, b_m = median_seconds(a, per_round), median_seconds(b, per_round)
+        else:
+            b_m, a_m = median_seconds(b, per_round), median_seconds(a, per_round)
+        a_medians.append(a_m)
+        b_medians.append(b_m)
+        ratios.append(a_m / b_m)
+    return statistics.median(a_medians), statistics.median(b_medians), statistics.median(ratios)

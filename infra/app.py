@@ -20,8 +20,8 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 from infra.catalog_source import catalog_source  # noqa: E402
 from infra.config import InfraConfigError, load_config  # noqa: E402
 from infra.nag import suppress  # noqa: E402
-from infra.package import stage_package  # noqa: E402
-from infra.stack import VendStack  # noqa: E402
+from infra.package import lambda_python, stage_package  # noqa: E402
+from infra.stack import RUNTIME, VendStack  # noqa: E402
 from resolvers.errors import ConfigError  # noqa: E402
 
 
@@ -35,13 +35,26 @@ def build(app: cdk.App, package_dir: Path) -> VendStack:
         f"CredentialVending-{config.stage}",
         config=config,
         catalog=catalog,
-        package_dir=stage_package(REPO_ROOT, package_dir, catalog=source.catalog_path),
+        package_dir=stage_package(
+            REPO_ROOT, package_dir, catalog=source.catalog_path, python=_bytecode_python()
+        ),
         schema_path=source.schema_path,
         resolver_code_path=REPO_ROOT / "resolvers" / "appsync" / "vendResolver.js",
     )
     suppress(stack)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
     return stack
+
+
+def _bytecode_python() -> str | None:
+    python = lambda_python(RUNTIME.name)
+    if python is None:
+        # Still a complete package: Lambda compiles it at each cold start instead (infra/package.py).
+        sys.stderr.write(
+            f"note: no {RUNTIME.name} interpreter here, so the Lambda package ships without bytecode "
+            "(set VEND_LAMBDA_PYTHON to add it)\n"
+        )
+    return python
 
 
 def main() -> int:

@@ -68,6 +68,7 @@ KEYS: Final = (
     "waf",
     "waf_rate_limit",
     "otel_layer_arn",
+    "snap_start",
 )
 
 
@@ -93,6 +94,9 @@ class InfraConfig:
     waf_rate_limit: int = WAF_RATE_LIMIT_DEFAULT
     # The ADOT Lambda layer for OpenTelemetry; None: no in-function spans (Lambda's own X-Ray segments remain).
     otel_layer_arn: str | None = None
+    # Lambda SnapStart: publish a version with a snapshot and let AppSync invoke it through an alias (docs/deploy.md,
+    # "SnapStart"). Off by default: for Python, AWS charges for the snapshot cache and for every restore.
+    snap_start: bool = False
 
     @property
     def partition(self) -> str:
@@ -252,6 +256,7 @@ def load_config(
         )
         or WAF_RATE_LIMIT_DEFAULT,
         otel_layer_arn=read.otel_layer(region),
+        snap_start=read.flag("snap_start", default=False),
     )
     provided = config.deployment_values()
     read.problems.extend(

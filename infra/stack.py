@@ -65,6 +65,8 @@ RESOLVED_FIELDS: Final = (("Mutation", "vendCredentials"), ("Query", "scopes"))
 # The ADOT layer's wrapper script: it starts OpenTelemetry before the handler is imported.
 OTEL_EXEC_WRAPPER: Final = "/opt/otel-instrument"
 WAF_RATE_WINDOW_SECONDS: Final = 300
+# The alias AppSync invokes when SnapStart is on (SnapStart works on published versions and aliases only).
+SNAPSTART_ALIAS: Final = "live"
 
 
 def revocation_policy_name(stage: str) -> str:
@@ -432,7 +434,22 @@ class VendStack(cdk.Stack):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment=environment,
+            # SnapStart applies to published versions only; AppSync then invokes the alias below.
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
         )
+        # What AppSync invokes: the function itself, or with SnapStart an alias of its current version (a new
+        # version, and so a new snapshot, is published whenever the code or the configuration changes).
+        self.invoke_target: lambda_.IFunction = function
+        self.alias: lambda_.Alias | None = None
+        if config.snap_start:
+            self.alias = lambda_.Alias(
+                self,
+                "ResolverLive",
+                alias_name=SNAPSTART_ALIAS,
+                version=function.current_version,
+                description="The published, snapshotted version AppSync invokes (SnapStart).",
+            )
+            self.invoke_target = self.alias
         # Logs for its own log group only (the group exists before the function, so no CreateLogGroup).
         self.lambda_role.add_to_policy(
             iam.PolicyStatement(
@@ -511,7 +528,7 @@ class VendStack(cdk.Stack):
             field_log_level="ERROR",
             exclude_verbose_content=True,
         )
-        source = api.add_lambda_data_source("ResolverSource", self.function)
+        source = api.add_lambda_data_source("ResolverSource", self.invoke_target)
         code = appsync.Code.from_inline(resolver_code_path.read_text(encoding="utf-8"))
         for type_name, field_name in RESOLVED_FIELDS:
             # No caching_config, and the API has no cache: a cached vend would hand one caller's

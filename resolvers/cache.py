@@ -56,6 +56,11 @@ class CachingIssuer:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Forget every cached credential (SnapStart: none may enter or outlive a snapshot)."""
+        with self._lock:
+            self._entries.clear()
+
     def issue(self, plan: VendPlan) -> IssuedCredentials:
         key: CacheKey = (self._version, plan)
         # Asked before the lock: the gate may read its store.
@@ -63,7 +68,7 @@ class CachingIssuer:
         with self._lock:
             cached = self._fresh(key, plan, cutoff)
             if cached is not None:
-                return dataclasses.replace(cached, cache_hit=True)
+                return cached
             pending = self._in_flight.get(key)
             leader = pending is None
             if pending is None:
@@ -79,8 +84,9 @@ class CachingIssuer:
             pending.set_exception(exc)
             raise
         with self._lock:
-            # Stored and released under one lock, so no request can slip between and call STS again.
-            self._entries[key] = creds
+            # Stored and released under one lock, so no request can slip between and call STS again. Stored as
+            # every later request will get it: marked as a cache hit.
+            self._entries[key] = dataclasses.replace(creds, cache_hit=True)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)

@@ -161,6 +161,11 @@ class RevocationCheck:
     def __repr__(self) -> str:
         return f"RevocationCheck(ttl_seconds={self._ttl}, fresh={self._snapshot is not None})"
 
+    def reset(self) -> None:
+        """Forget the snapshot and any remembered failure: the next request reads the store (SnapStart)."""
+        with self._lock:
+            self._snapshot, self._failure = None, None
+
     def check(self, sub: str) -> None:
         if self._current().is_revoked(sub, self._clock()):
             raise Revoked(REVOKED_MESSAGE, detail="revoked by an operator (vend revoke)")

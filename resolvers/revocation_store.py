@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
+from boto3.session import Session
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -73,9 +75,17 @@ def client_config() -> Config:
     )
 
 
-def make_client(region: str) -> DynamoDBClient:
+def make_client(region: str, session: Session | None = None) -> DynamoDBClient:
     # AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL) points it at the embedded AWS locally.
-    return boto3.client("dynamodb", region_name=region, config=client_config())
+    return (session or boto3).client("dynamodb", region_name=region, config=client_config())
+
+
+def warm_up(session: Session, region: str) -> None:
+    """Load DynamoDB's model and endpoint rules into ``session`` (SnapStart's before-snapshot hook) through an
+    unsigned client that is dropped at once: no credential is looked up and nothing is sent."""
+    session.client(
+        "dynamodb", region_name=region, config=client_config().merge(Config(signature_version=UNSIGNED))
+    )
 
 
 def query_request(table: str) -> dict[str, Any]:
@@ -117,6 +127,10 @@ class DynamoRevocationStore:
             self._client = self._factory()
         return self._client
 
+    def reset(self) -> None:
+        """Drop the client (its credentials and connections); the next lookup makes a new one (SnapStart)."""
+        self._client = None
+
     def fetch(self) -> RevocationSet:
         started = self._monotonic()
         request = query_request(self._table)
@@ -157,11 +171,18 @@ class DynamoRevocationStore:
         return page
 
 
-def revocation_gate(settings: Settings) -> RevocationCheck | None:
-    """The gate the handler wires in, or None when the deployment names no revocation table."""
+def new_revocation_store(settings: Settings, session: Session | None = None) -> DynamoRevocationStore | None:
+    """The store the handler reads, its client made from ``session``; None when no revocation table is named."""
     if settings.revocation_table is None:
         return None
-    store = DynamoRevocationStore(lambda: make_client(settings.region), settings.revocation_table)
+    return DynamoRevocationStore(lambda: make_client(settings.region, session), settings.revocation_table)
+
+
+def revocation_gate(settings: Settings, store: DynamoRevocationStore | None = None) -> RevocationCheck | None:
+    """The gate the handler wires in, or None when the deployment names no revocation table."""
+    store = store or new_revocation_store(settings)
+    if store is None:
+        return None
     return RevocationCheck(
         store.fetch, ttl_seconds=settings.revocation_ttl_seconds, clock=lambda: datetime.now(UTC)
     )

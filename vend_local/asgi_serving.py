@@ -14,7 +14,7 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from vend_local.connection_limits import (
@@ -85,8 +85,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: Any, sock: socket.socket, ready_line: str, served_paths: Iterable[str]) -> None:
-    """Serve ``app`` on ``sock`` until stopped; print ``ready_line`` once connections are accepted."""
+def serve(
+    app: Any,
+    sock: socket.socket,
+    ready_line: str,
+    served_paths: Iterable[str],
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Serve ``app`` on ``sock`` until stopped; print ``ready_line`` once connections are accepted, then call
+    ``on_ready`` (work that may wait until then)."""
     import uvicorn  # noqa: PLC0415 - heavy, and only needed when serving
 
     config = uvicorn.Config(
@@ -115,6 +122,8 @@ def serve(app: Any, sock: socket.socket, ready_line: str, served_paths: Iterable
                 # Printed once uvicorn accepts connections: tests and scripts wait for this line.
                 sys.stdout.write(ready_line)
                 sys.stdout.flush()
+                if on_ready is not None:
+                    on_ready()
 
     try:
         ReadyServer(config).run(sockets=[sock])

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Final
@@ -140,8 +141,10 @@ def run(args: argparse.Namespace) -> int:
 
             embedded = EmbeddedAws(cors_origins=args.cors_origin, enforce=not args.no_enforce)
             embedded.start()
-            deployment = embedded.seed(catalog, region=args.region or "us-east-1")
-        return _serve(args, catalog, catalog_path, deployment, state_file, sock=sock)
+            deployment = embedded.seed(catalog, region=args.region or "us-east-1", defer_data=True)
+        # The bucket and the table once the server is ready (behind the embedded AWS's gate until then).
+        on_ready = embedded.seed_data if embedded is not None else None
+        return _serve(args, catalog, catalog_path, deployment, state_file, sock=sock, on_ready=on_ready)
     except ConfigError as exc:
         sys.stderr.write(f"vend serve: the handler refused its settings: {exc}\n")
         return 2
@@ -211,6 +214,7 @@ def _serve(
     state_file: Path,
     *,
     sock: socket.socket,
+    on_ready: Callable[[], None] | None = None,
 ) -> int:
     # Heavy imports, only when serving: the `vend` parser is built for every subcommand.
     from vend_local.embedded_aws import EMBEDDED_UNSET, handler_environment  # noqa: PLC0415
@@ -247,7 +251,7 @@ def _serve(
     sys.stdout.write(_banner(state, deployment, args.cors_origin, enforce=not args.no_enforce))
     sys.stdout.flush()
 
-    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n", served_paths=(GRAPHQL_PATH,))
+    serve(app, sock, f"{READY_PREFIX}{graphql_url}\n", served_paths=(GRAPHQL_PATH,), on_ready=on_ready)
     return 0
 
 

@@ -6,10 +6,17 @@ Refusals are request errors (GraphQL spec, "Executing Requests"): a list of Grap
 original exception, which the server answers as AppSync's ValidationError. A prepared request carries the parsed
 document and the operation to run, and strawberry executes exactly that document (``UsePreparedDocument``)
 instead of parsing and validating it again on the event loop.
+
+``PreparedDocuments`` remembers documents that passed: everything but the variables is a pure function of the
+document's text and the operation name, so the same text sent again (as every client sends the same few
+operations) needs only its variables coerced (``with_variables``), which is cheap for this schema's inputs (an
+enum and an Int) and linear in a body the server has already bounded and parsed.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -33,6 +40,11 @@ PREPARED_KEY: Final = "prepared"
 ALLOWED_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.MUTATION})
 # graphql-core stops collecting validation or coercion errors here; the answer stays small.
 MAX_ERRORS: Final = 20
+# Prepared documents remembered, and the longest document text remembered: honest clients send a few short
+# documents; the bounds keep what a hostile client can make the server hold small (and each entry already passed
+# every document limit).
+MAX_REMEMBERED_DOCUMENTS: Final = 128
+MAX_REMEMBERED_CHARS: Final = 8_192
 
 
 @dataclass(frozen=True)
@@ -74,12 +86,60 @@ def prepare(  # noqa: PLR0911 - one return per refusal, in the order they are ch
     errors = validate_document(schema._schema, document, tuple(specified_rules))
     if errors:
         return [_request_error(e) for e in errors[:MAX_ERRORS]]
+    coerced = _coercion_errors(schema, operation, variables)
+    if coerced:
+        return coerced
+    return Prepared(document, operation.name.value if operation.name else None)
+
+
+def with_variables(
+    schema: Any, prepared: Prepared, variables: Mapping[str, Any] | None
+) -> Prepared | list[GraphQLError]:
+    """A document prepared before (for the same text and operation name), checked against these variables."""
+    operation = _operation(prepared.document, prepared.operation_name)
+    if isinstance(operation, GraphQLError):  # pragma: no cover - it was chosen once already
+        return [operation]
+    return _coercion_errors(schema, operation, variables) or prepared
+
+
+def _coercion_errors(
+    schema: Any, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+) -> list[GraphQLError]:
     coerced = get_variable_values(
         schema._schema, operation.variable_definitions or (), dict(variables or {}), max_errors=MAX_ERRORS
     )
-    if isinstance(coerced, list):
-        return [_request_error(e) for e in coerced]
-    return Prepared(document, operation.name.value if operation.name else None)
+    return [_request_error(e) for e in coerced] if isinstance(coerced, list) else []
+
+
+class PreparedDocuments:
+    """The documents that passed preparation, by (text, operation name); least recently used first out."""
+
+    def __init__(
+        self, max_entries: int = MAX_REMEMBERED_DOCUMENTS, max_chars: int = MAX_REMEMBERED_CHARS
+    ) -> None:
+        self._max_entries = max_entries
+        self._max_chars = max_chars
+        self._entries: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, query: str, operation_name: str | None) -> Prepared | None:
+        with self._lock:
+            found = self._entries.get((query, operation_name))
+            if found is not None:
+                self._entries.move_to_end((query, operation_name))
+            return found
+
+    def remember(self, query: str, operation_name: str | None, prepared: Prepared) -> None:
+        if len(query) > self._max_chars:
+            return
+        with self._lock:
+            self._entries[(query, operation_name)] = prepared
+            self._entries.move_to_end((query, operation_name))
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | GraphQLError:

@@ -5,10 +5,11 @@ so tests drive it in-process and `vend serve` wires in the embedded (or a real) 
 
 Per request, in AppSync's order: a token in the URL is refused before anything else (tokens travel in the
 Authorization header only); the route and method; the body (size and time limits); the Cognito JWT (401
-UnauthorizedException before anything runs); the JSON body (400, no batches); then, on a worker thread
-(graphql_prepare), the token, nesting, depth, alias and selection limits, parsing, the choice of operation,
-validation and variable coercion; and only then does strawberry execute the prepared document on the event
-loop, each resolver building the AppSync ctx, invoking the handler with vendResolver.js's payload and mapping
+UnauthorizedException before anything runs; a token accepted before is not verified again until it expires:
+verified_tokens); the JSON body (400, no batches); then, on a worker thread (graphql_prepare), the token,
+nesting, depth, alias and selection limits, parsing, the choice of operation, validation and variable coercion
+(for a document text prepared before, only the coercion, on the event loop); and only then does strawberry
+execute the prepared document on the event loop, each resolver building the AppSync ctx, invoking the handler with vendResolver.js's payload and mapping
 its envelope as vendResolver.js does. Nothing here logs a header, a body, a query string, a token or a
 credential.
 """
@@ -36,9 +37,18 @@ from vend_local import appsync_errors as errs
 from vend_local.appsync_errors import graphql_error, map_envelope, request_error
 from vend_local.appsync_event import cognito_identity, lambda_payload, resolver_context, resolver_info
 from vend_local.graphql_limits import DocumentLimits
-from vend_local.graphql_prepare import PREPARED_KEY, Prepared, RequestLimits, UsePreparedDocument, prepare
+from vend_local.graphql_prepare import (
+    PREPARED_KEY,
+    Prepared,
+    PreparedDocuments,
+    RequestLimits,
+    UsePreparedDocument,
+    prepare,
+    with_variables,
+)
 from vend_local.jwt_verify import TokenRejected, carries_jwt
 from vend_local.schema import build_schema
+from vend_local.verified_tokens import VerifiedTokens
 
 GRAPHQL_PATH: Final = "/graphql"
 # Limits. AppSync has its own service quotas; these keep a local server responsive under abuse.
@@ -138,8 +148,8 @@ def _as_object(value: Any) -> Any:
 
 class LocalAppSync:
     """The ASGI application. ``invoke`` is called on one worker thread: one "Lambda container", one event at
-    a time, because the handler's AppSyncResolver keeps the current event on a shared object. ``prepare``
-    (default: ``prepare_document``) runs on a pool of PREPARE_WORKERS threads, never on the event loop.
+    a time, as Lambda runs each container. ``prepare`` (default: ``prepare_document``) runs on a pool of
+    PREPARE_WORKERS threads, never on the event loop, for every document text the server has not prepared before.
     """
 
     def __init__(
@@ -152,7 +162,9 @@ class LocalAppSync:
         domain_name: str | None = None,
         prepare: Prepare | None = None,
     ) -> None:
-        self._verify = verify
+        # Leeway 0: a remembered token is used only until its exp, never longer than any verifier would accept it.
+        self._tokens = VerifiedTokens(verify, leeway_seconds=0)
+        self._documents = PreparedDocuments()
         self._invoke = invoke
         self._cors_origins = frozenset(cors_origins)
         self._domain_name = domain_name
@@ -276,12 +288,17 @@ class LocalAppSync:
         if isinstance(body, HttpAnswer):
             return body
 
-        # Authentication comes first, as in AppSync: nothing about an unauthenticated request is parsed.
-        try:
-            claims = await asyncio.to_thread(self._verify, _bearer(headers))
-        except TokenRejected as rejected:
-            log.info("request refused: token %s (%s)", rejected.reason, rejected.detail)
-            return _error(401, errs.UNAUTHORIZED_TYPE, _UNAUTHORIZED_MESSAGES[rejected.reason])
+        # Authentication comes first, as in AppSync: nothing about an unauthenticated request is parsed. A token
+        # accepted before and not yet expired is not verified again (vend_local.verified_tokens); any other is
+        # verified in full on a worker thread.
+        token = _bearer(headers)
+        claims = self._tokens.lookup(token)
+        if claims is None:
+            try:
+                claims = await asyncio.to_thread(self._tokens.verify, token)
+            except TokenRejected as rejected:
+                log.info("request refused: token %s (%s)", rejected.reason, rejected.detail)
+                return _error(401, errs.UNAUTHORIZED_TYPE, _UNAUTHORIZED_MESSAGES[rejected.reason])
 
         operation = _parse_operation(body)
         if isinstance(operation, HttpAnswer):
@@ -299,10 +316,22 @@ class LocalAppSync:
         return HttpAnswer(200, _json(_response_body(result)), "application/json")
 
     async def _execute(self, operation: _Operation, context: dict[str, Any]) -> ExecutionResult:
-        loop = asyncio.get_running_loop()
-        prepared = await loop.run_in_executor(
-            self._preparers, self._prepare, self.schema, operation.query, operation.variables, operation.name
-        )
+        remembered = self._documents.get(operation.query, operation.name)
+        if remembered is not None:
+            # The same text passed every limit and validation before: only its variables are new.
+            prepared = with_variables(self.schema, remembered, operation.variables)
+        else:
+            loop = asyncio.get_running_loop()
+            prepared = await loop.run_in_executor(
+                self._preparers,
+                self._prepare,
+                self.schema,
+                operation.query,
+                operation.variables,
+                operation.name,
+            )
+            if isinstance(prepared, Prepared):
+                self._documents.remember(operation.query, operation.name, prepared)
         if not isinstance(prepared, Prepared):
             return ExecutionResult(data=None, errors=prepared)
         try:

@@ -131,3 +131,23 @@ def test_handler_sts_client_is_created_once_and_repeats_hit_the_cache(handler: M
     ]
     assert "sts_latency_ms" in audits[0]
     assert "sts_latency_ms" not in audits[1]
+
+
+def test_the_handler_registers_snapstart_hooks_that_leave_no_client_and_vend_after_restore(
+    handler: ModuleType, aws: None
+) -> None:
+    import snapshot_restore_py  # type: ignore[import-untyped]  # noqa: PLC0415 - the runtime's registry
+
+    hooks = handler.snapstart_hooks
+    assert (hooks.before_snapshot, (), {}) in snapshot_restore_py.get_before_snapshot()
+    assert (hooks.after_restore, (), {}) in snapshot_restore_py.get_after_restore()
+    # A vend before the snapshot (Lambda runs none; the hooks must cope): a client and a cache entry.
+    first = handler.lambda_handler(support.load_event("cognito_access_token"), Context())
+    support.ISSUED_SECRETS.update({first["data"]["secretAccessKey"], first["data"]["sessionToken"]})
+    hooks.before_snapshot()
+    assert handler.sts_issuer._client is None
+    assert handler.cache is None or len(handler.cache) == 0
+    hooks.after_restore()
+    result = handler.lambda_handler(support.load_event("cognito_access_token"), Context())
+    support.ISSUED_SECRETS.update({result["data"]["secretAccessKey"], result["data"]["sessionToken"]})
+    assert handler.sts_issuer._client is not None

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from synth_support import REGION, Synth
 
-from infra.package import package_files
+from infra import package
 from infra.stack import RUNTIME
 
 FAKE_REFS = {
@@ -43,10 +44,23 @@ LOCAL_ONLY = (
 )
 
 PROBE = """
-import importlib.util, json, sys
+import importlib.util, json, pathlib, sys
 sys.path[:0] = sys.argv[1:3]
 import resolvers.handler as handler
 local_only = sys.argv[3].split(",")
+
+def usable_bytecode(module):
+    # What SourceLoader checks before it runs a .pyc: this Python's magic number, and for checked-hash
+    # files (flags 0b11) the source's hash.
+    cached = pathlib.Path(module.__cached__)
+    if not cached.is_file():
+        return False
+    header = cached.read_bytes()[:16]
+    source = pathlib.Path(module.__file__).read_bytes()
+    return (header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:8], "little") == 0b11
+            and header[8:16] == importlib.util.source_hash(source))
+
+ours = [m for name, m in sorted(sys.modules.items()) if name.split(".")[0] == "resolvers" and getattr(m, "__file__", None)]
 print(json.dumps({
     "handler": handler.__file__,
     "catalog_version": handler.catalog.version,
@@ -55,6 +69,7 @@ print(json.dumps({
     "revocation_gate": handler.revocations is not None,
     "imported": sorted(m for m in local_only if m in sys.modules),
     "findable": sorted(m for m in local_only if importlib.util.find_spec(m) is not None),
+    "without_bytecode": sorted(m.__name__ for m in ours if not usable_bytecode(m)),
 }))
 """
 
@@ -117,7 +132,14 @@ def unpacked(synth: Synth, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_asset_holds_exactly_the_package_files(unpacked: Path, repo_root: Path) -> None:
     files = sorted(p.relative_to(unpacked) for p in unpacked.rglob("*") if p.is_file())
-    assert files == package_files(repo_root)
+    sources = package.package_files(repo_root)
+    # One checked-hash .pyc per module, of the Lambda's version, when this machine has that Python.
+    tag = RUNTIME.name.removeprefix("python").replace(".", "")
+    bytecode = [
+        p.parent / "__pycache__" / f"{p.stem}.cpython-{tag}.pyc" for p in sources if p.suffix == ".py"
+    ]
+    expected = sorted(sources + bytecode) if package.lambda_python(RUNTIME.name) is not None else sources
+    assert files == expected
     assert (unpacked / "resolvers" / "catalog.toml").read_bytes() == (
         repo_root / "resolvers" / "catalog.toml"
     ).read_bytes()
@@ -151,3 +173,17 @@ def test_the_handler_imports_from_the_asset_with_the_synthesised_settings_and_no
     assert report["revocation_gate"] is True
     assert report["imported"] == []
     assert report["findable"] == []
+    # Every module of ours ran from the shipped bytecode, not from a compile at cold start.
+    assert report["without_bytecode"] == []
+
+
+def test_the_bytecode_interpreter_must_be_the_lambdas_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing on PATH and no pyenv: only VEND_LAMBDA_PYTHON is a candidate, and only of the asked-for version.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    env = {"VEND_LAMBDA_PYTHON": sys.executable, "PYENV_ROOT": str(tmp_path)}
+    this = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    assert package.lambda_python(this, env) == sys.executable
+    assert package.lambda_python("python3.99", env) is None
+    assert package.lambda_python(this, {"PYENV_ROOT": str(tmp_path)}) is None

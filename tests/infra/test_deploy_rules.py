@@ -21,9 +21,10 @@ import aws_cdk
 import pytest
 from synth_support import CDK_JSON_CONTEXT, REGION, Synth, synth_with
 
+from infra.config import InfraConfigError
 from infra.iam_limits import MANAGED_POLICY_MAX, TRUST_POLICY_MAX, policy_size
 from infra.regions import SUPPORTED_REGIONS
-from infra.stack import OTEL_EXEC_WRAPPER, RUNTIME, missing_required_writes
+from infra.stack import OTEL_EXEC_WRAPPER, RUNTIME, SNAPSTART_ALIAS, missing_required_writes
 from resolvers.catalog import load_catalog
 
 SUBS = [f"{i:08x}-0000-4000-8000-000000000000" for i in range(200)]
@@ -158,6 +159,65 @@ def test_without_the_layer_the_function_opens_no_spans_of_its_own(synth: Synth) 
     assert "VEND_TRACING" not in env
     assert "AWS_LAMBDA_EXEC_WRAPPER" not in env
     assert not any(k.startswith("POWERTOOLS_TRACER_") for k in env)
+
+
+# --- SnapStart ---------------------------------------------------------------------------------------------------
+
+
+def test_snapstart_is_off_by_default_and_appsync_invokes_the_function(synth: Synth) -> None:
+    function = synth.resource(synth.stack.function)
+    assert "SnapStart" not in function["Properties"]
+    assert synth.resources("AWS::Lambda::Version") == {}
+    assert synth.resources("AWS::Lambda::Alias") == {}
+
+
+def test_snapstart_publishes_a_snapshotted_version_and_appsync_invokes_its_alias_only(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    synth = synth_with(tmp_path_factory.mktemp("snapstart"), snap_start="true")
+    function_id = synth.logical_id(synth.stack.function)
+    function = synth.template["Resources"][function_id]
+    assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    # SnapStart works on published versions and aliases only, never on $LATEST.
+    version_id, version = synth.one("AWS::Lambda::Version")
+    assert version["Properties"]["FunctionName"] == {"Ref": function_id}
+    alias_id, alias = synth.one("AWS::Lambda::Alias")
+    assert alias["Properties"]["Name"] == SNAPSTART_ALIAS
+    assert alias["Properties"]["FunctionName"] == {"Ref": function_id}
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    _, source = synth.one("AWS::AppSync::DataSource")
+    assert source["Properties"]["LambdaConfig"] == {"LambdaFunctionArn": {"Ref": alias_id}}
+    # AppSync's role may invoke the alias, and nothing else (not $LATEST, not the unqualified function).
+    role_id = source["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0]
+    (policy,) = [
+        p
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+    ]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert [st["Action"] for st in statements] == ["lambda:InvokeFunction"]
+    resources = json.dumps([st["Resource"] for st in statements])
+    assert alias_id in resources
+    assert function_id not in resources
+    # SnapStart does not support provisioned concurrency, EFS, or ephemeral storage over 512 MB.
+    props = function["Properties"]
+    assert "FileSystemConfigs" not in props
+    assert props.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    assert (
+        synth.resources("AWS::Lambda::Version")[version_id]["Properties"].get("ProvisionedConcurrencyConfig")
+        is None
+    )
+    assert alias["Properties"].get("ProvisionedConcurrencyConfig") is None
+
+
+def test_snapstart_needs_python_3_12_or_later_which_the_runtime_is() -> None:
+    major, minor = (int(n) for n in RUNTIME.name.removeprefix("python").split("."))
+    assert (major, minor) >= (3, 12)
+
+
+def test_snapstart_takes_true_or_false_only(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with pytest.raises(InfraConfigError, match="snap_start: 'yes' must be true or false"):
+        synth_with(tmp_path_factory.mktemp("snapstart-bad"), snap_start="yes")
 
 
 # --- Parameters ------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Keys and tokens for the local-server unit tests: a test RSA key and JWTs signed with it. No I/O."""
+"""Keys and tokens for the local-server unit tests: a test RSA key and JWTs signed with it, and the credentials a
+fake handler answers with. No I/O."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ ISSUER: Final = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 CLIENT_ID: Final = "localtestclient0123456789"
 SUB: Final = "11111111-2222-4333-8444-555555555555"
 KID: Final = "test-key-1"
+# What a fake handler answers a vend with: fake values of a real answer's shape.
+CREDS: Final = {
+    "accessKeyId": "ASIAEXAMPLEEXAMPLE00",
+    "secretAccessKey": "secret-example",
+    "sessionToken": "session-example",
+    "expiration": "2030-01-01T00:00:00Z",
+    "refreshAfter": "2030-01-01T00:00:00Z",
+    "scope": "S3_OWN_PREFIX",
+    "region": "us-east-1",
+}
 
 PRIVATE_KEY: Final = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY: Final = rsa.generate_private_key(public_exponent=65537, key_size=2048)

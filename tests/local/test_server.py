@@ -19,15 +19,7 @@ from vend_local.jwt_verify import CognitoVerifier, StaticKeys
 from vend_local.server import MAX_ALIASES, MAX_BODY_BYTES, MAX_QUERY_DEPTH, LocalAppSync
 
 ORIGIN = "http://localhost:5173"
-CREDS = {
-    "accessKeyId": "ASIAEXAMPLEEXAMPLE00",
-    "secretAccessKey": "secret-example",
-    "sessionToken": "session-example",
-    "expiration": "2030-01-01T00:00:00Z",
-    "refreshAfter": "2030-01-01T00:00:00Z",
-    "scope": "S3_OWN_PREFIX",
-    "region": "us-east-1",
-}
+CREDS = h.CREDS
 # A valid ID token for the test pool, signed per request.
 SIGNED = object()
 VEND = "mutation { vendCredentials(scope: S3_OWN_PREFIX) { accessKeyId scope region } }"

@@ -180,15 +180,26 @@ def test_granted_vend_at_debug_level_logs_no_vended_or_lambda_secret(logs: Calla
             creds.access_key_id, creds.secret_access_key, creds.session_token, name
         )
 
-    with sts_stub.http_stub(answer) as stub:
-        envelope, recorder = vend_through(stub.url)
+    # The production telemetry at DEBUG beside the SDK's loggers: its audit line is in the scan too.
+    stream = io.StringIO()
+    logger = Logger(
+        service="credential-vending-debug-test", level="DEBUG", logger_handler=logging.StreamHandler(stream)
+    )
+    metrics = Metrics(namespace="CredentialVendingDebugTest", service="debug-test")
+    try:
+        with sts_stub.http_stub(answer) as stub:
+            envelope, _ = vend_through(stub.url, PowertoolsTelemetry(logger, metrics))
+        with sts_stub.http_stub(answer) as stub:
+            _, recorder = vend_through(stub.url)
+    finally:
+        metrics.clear_metrics()
     assert stub.attempts == 1
     assert envelope["data"]["secretAccessKey"] == creds.secret_access_key
     (record,) = recorder.records
     assert (record.decision, record.access_key_id) == ("granted", creds.access_key_id)
     assert record.packed_policy_size == 9
-    lines = logs()
-    assert lines, "DEBUG capture saw nothing: the scan would prove nothing"
+    lines = logs() + stream.getvalue().splitlines()
+    assert any('"vend decision"' in line for line in lines), "the scan would prove nothing"
     assert_no_secret_in(lines)
 
 
