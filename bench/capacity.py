@@ -48,7 +48,7 @@ class Function:
 
     memory_gb: float = 0.25  # infra/stack.py: memory_size=256
     sts_ms: float = 30.0  # AssumeRole in-region: an assumption until StsLatency (the function's metric) says
-    overhead_ms: float = 1.0  # the handler around STS: 0.1-0.3 ms in `make bench`, billed in whole ms
+    overhead_ms: float = 1.0  # the handler around STS: 0.2-0.5 ms (README, "Warm miss"), billed in whole ms
     # The revocation lookup (issue 18, resolvers/revocation.py): each container keeps one snapshot of the
     # revocation partition for `revocation_ttl_seconds` and reads it again (one consistent Query) at its first
     # request after that.
