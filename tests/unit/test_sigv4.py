@@ -254,6 +254,13 @@ def test_a_presigned_url_works_from_its_date_for_its_lifetime(
         ("0", Failure.SIGNATURE),  # parses: valid for no time at all (and the signature is for 86400)
         ("-1", "X-Amz-Expires must be non-negative"),
         ("1.5", "X-Amz-Expires should be a number"),
+        # Digits of another script pass str.isdecimal and int(), but are no number S3 documents.
+        ("\u0668\u0666\u0664\u0660\u0660", "X-Amz-Expires should be a number"),
+        # Longer than int() converts (4300 digits): still S3's answer, never an exception.
+        ("9" * 5000, "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
+        ("-" + "9" * 5000, "X-Amz-Expires must be non-negative"),
+        ("0" * 5000 + "604800", Failure.SIGNATURE),  # leading zeros: a week, parsed
+        ("0" * 20 + "604801", "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
     ],
 )
 def test_x_amz_expires_is_one_second_to_a_week(expires: str, expected: Failure | str) -> None:

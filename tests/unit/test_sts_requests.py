@@ -90,3 +90,16 @@ def test_get_caller_identity_needs_no_permission() -> None:
 )
 def test_other_sts_operations_are_not_modelled(action: str) -> None:
     assert isinstance(map_sts(form(Action=action)), NotModelled)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tags.member.{}.Key", "TransitiveTagKeys.member.{}", "PolicyArns.member.{}.arn"],
+)
+@pytest.mark.parametrize(("digits", "read"), [(8, True), (9, True), (10, False), (5000, False)])
+def test_a_member_index_past_any_list_is_refused_not_an_exception(name: str, digits: int, read: bool) -> None:
+    # Nine digits are the most read; beyond that (and past int()'s 4300-digit limit) the call is not one we can
+    # read whole, so it is judged as not modelled: refused, with every other parameter ignored.
+    params = {"Action": "AssumeRole", "RoleArn": ROLE, "RoleSessionName": "s", name.format("9" * digits): "x"}
+    assert (assume_role_call(params) is not None) is read
+    assert isinstance(map_sts(form(**params)), NotModelled) is not read

@@ -59,6 +59,11 @@ Clock = Callable[[], datetime]
 
 _SCOPE: Final = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 _ISSUED_KEY: Final = re.compile(rb"<AccessKeyId>([A-Z0-9]+)</AccessKeyId>")
+# A Content-Length that HTTP admits (RFC 9110: 1*DIGIT, ASCII only); anything else is a malformed request.
+_CONTENT_LENGTH: Final = re.compile(r"[0-9]{1,19}")
+# The body is read in pieces, so a large declared length costs memory only as its bytes arrive.
+_READ_CHUNK: Final = 1 << 20
+_BAD_LENGTH: Final = b"Bad Request: the Content-Length header is not a number of bytes."
 # Other ways a request can name an access key: SigV4 in the query (presigned), SigV2 in the query or header.
 _QUERY_KEY: Final = re.compile(r"(?:^|&)(?:X-Amz-Credential|AWSAccessKeyId)=([A-Za-z0-9]+)", re.IGNORECASE)
 # Any query parameter that is query-string authentication (SigV4's or SigV2's), in any letter case.
@@ -119,6 +124,16 @@ class Enforcement:
         if environ.get("PATH_INFO", "").startswith("/moto-api/reset"):
             self.registry.clear()
             return self._app(environ, start_response)
+        length = environ.get("CONTENT_LENGTH")
+        if length and not _CONTENT_LENGTH.fullmatch(length):
+            # As AWS's front ends answer malformed HTTP: a plain 400, before any service sees the request.
+            start_response(
+                "400 Bad Request", [("Content-Type", "text/plain"), ("Content-Length", str(len(_BAD_LENGTH)))]
+            )
+            return [_BAD_LENGTH]
+        return self._enforce(environ, start_response)
+
+    def _enforce(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         authorization = environ.get("HTTP_AUTHORIZATION")
         query_string = environ.get("QUERY_STRING", "")
         key = sigv4.access_key_of(authorization)
@@ -477,17 +492,30 @@ def _facts(session: SessionRecord) -> tuple[SessionFacts, tuple[PolicyText, ...]
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
-    """The whole request body, put back for moto to read again."""
+    """The whole request body, put back for moto to read again (its Content-Length checked in ``__call__``)."""
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
     if length:
-        body: bytes = stream.read(int(length))
+        body = _read_exactly(stream, int(length))
     elif environ.get("wsgi.input_terminated"):
         body = stream.read()
     else:
         body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    """Up to ``length`` bytes, or fewer if the client stops: never one allocation of the declared size."""
+    chunks: list[bytes] = []
+    left = length
+    while left > 0:
+        chunk: bytes = stream.read(min(left, _READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _headers(environ: WSGIEnvironment) -> dict[str, str]:

@@ -33,7 +33,10 @@ _CREDENTIAL: Final = re.compile(r"Credential=([A-Za-z0-9]+)/", re.IGNORECASE)
 _FIELD: Final = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 _SCOPE: Final = re.compile(r"(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
-_AMZ_DATE_SHAPE: Final = re.compile(r"\d{8}T\d{6}Z")
+_AMZ_DATE_SHAPE: Final = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+# X-Amz-Expires: ASCII digits only (str.isdecimal admits other scripts' digits), with an optional minus for
+# S3's own "must be non-negative" answer.
+_SECONDS: Final = re.compile(r"-?([0-9]+)")
 
 # Query-string (presigned) SigV4, as S3 documents it ("Authenticating Requests: Using Query Parameters").
 SIGNATURE_PARAM: Final = "X-Amz-Signature"
@@ -124,6 +127,7 @@ def parse_query(pairs: tuple[tuple[str, str], ...]) -> QueryAuthorization | Quer
     key, _, scope = params.get("X-Amz-Credential", "").partition("/")
     scoped = _SCOPE.fullmatch(scope)
     expires = params.get("X-Amz-Expires", "")
+    seconds = _SECONDS.fullmatch(expires)
     amz_date = params.get("X-Amz-Date", "")
     signed = tuple(params.get("X-Amz-SignedHeaders", "").split(";"))
     # S3's checks, in order; the first that fails is the answer.
@@ -135,12 +139,12 @@ def parse_query(pairs: tuple[tuple[str, str], ...]) -> QueryAuthorization | Quer
             "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed.",
         ),
         (
-            lambda: not (expires.startswith("-") and expires[1:].isdecimal()),
+            lambda: not (seconds is not None and expires.startswith("-")),
             "X-Amz-Expires must be non-negative",
         ),
-        (expires.isdecimal, "X-Amz-Expires should be a number"),
+        (lambda: seconds is not None, "X-Amz-Expires should be a number"),
         (
-            lambda: int(expires) <= MAX_EXPIRES_SECONDS,
+            lambda: _at_most(expires, MAX_EXPIRES_SECONDS),
             f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_EXPIRES_SECONDS}",
         ),
         (
@@ -159,7 +163,7 @@ def parse_query(pairs: tuple[tuple[str, str], ...]) -> QueryAuthorization | Quer
     return QueryAuthorization(
         Authorization(key, scoped[1], scoped[2], scoped[3], signed, params[SIGNATURE_PARAM]),
         amz_date,
-        int(expires),
+        int(expires.lstrip("0") or "0"),  # leading zeros need not fit int()'s digit limit
         params.get(TOKEN_PARAM),
     )
 
@@ -229,6 +233,12 @@ def verify_query(
     canonical = signer.canonical_request(aws_request)
     expected = signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
     return None if hmac.compare_digest(expected, auth.authorization.signature) else Failure.SIGNATURE
+
+
+def _at_most(digits: str, limit: int) -> bool:
+    """``int(digits) <= limit`` without converting a number of any length (Python refuses over 4300 digits)."""
+    significant = digits.lstrip("0")
+    return len(significant) <= len(str(limit)) and int(significant or "0") <= limit
 
 
 def _parse_amz_date(amz_date: str) -> datetime | None:

@@ -21,6 +21,8 @@ from vend_local.iam.model import Request
 _TAG: Final = re.compile(r"Tags\.member\.(\d+)\.(Key|Value)")
 _TRANSITIVE: Final = re.compile(r"TransitiveTagKeys\.member\.(\d+)")
 _POLICY_ARN: Final = re.compile(r"PolicyArns\.member\.(\d+)\.arn")
+# A member index is a list position; far more digits than any list STS takes would also overflow int().
+_MAX_INDEX_DIGITS: Final = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +46,17 @@ def assume_role_call(params: Mapping[str, str]) -> AssumeRoleCall | None:
     transitive: dict[int, str] = {}
     policy_arns: dict[int, str] = {}
     for name, value in params.items():
-        if match := _TAG.fullmatch(name):
-            tags.setdefault(int(match[1]), {})[match[2]] = value
-        elif match := _TRANSITIVE.fullmatch(name):
-            transitive[int(match[1])] = value
-        elif match := _POLICY_ARN.fullmatch(name):
-            policy_arns[int(match[1])] = value
+        if match := _TAG.fullmatch(name) or _TRANSITIVE.fullmatch(name) or _POLICY_ARN.fullmatch(name):
+            if len(match[1]) > _MAX_INDEX_DIGITS:
+                # No list position STS takes; not a call we can read whole, so not one we judge (refused).
+                return None
+            index = int(match[1])
+            if match.re is _TAG:
+                tags.setdefault(index, {})[match[2]] = value
+            elif match.re is _TRANSITIVE:
+                transitive[index] = value
+            else:
+                policy_arns[index] = value
     return AssumeRoleCall(
         role_arn=params["RoleArn"],
         role_session_name=params.get("RoleSessionName", ""),
