@@ -502,6 +502,11 @@ class EmbeddedAws:
                 request_handler=QuietRequestHandler,
                 ssl_context=tls,
             )
+            if tls is not None:
+                # Werkzeug wraps the listening socket, so by default each TLS handshake runs inside accept(), on
+                # the one thread that accepts: a client that connects and sends nothing would hold up every
+                # HTTPS request. Deferred, the handshake happens on the connection's own thread at its first read.
+                server.socket.do_handshake_on_connect = False  # type: ignore[attr-defined]
             thread = threading.Thread(target=server.serve_forever, name="vend-embedded-aws", daemon=True)
             thread.start()
             self._servers.append((server, thread))

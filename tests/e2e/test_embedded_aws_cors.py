@@ -8,6 +8,7 @@ a browser (clients/e2e/browser.e2e.test.mjs proves the page still works with the
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -308,6 +309,25 @@ def test_the_https_listener_lists_the_bucket_by_virtual_host_with_cors(server: R
     assert response.status_code == 200
     assert f"<Key>{_prefix(server)}hello.txt</Key>" in response.text
     assert _cors_headers(response)["access-control-allow-origin"] == CORS_ORIGIN
+
+
+def test_a_client_that_connects_and_never_shakes_hands_holds_up_no_one_else(server: RunningServer) -> None:
+    # Each TLS handshake runs on its connection's own thread: silent connections to the HTTPS listener (a
+    # stalled browser tab, a port scanner) leave every other request answered at once.
+    url, host = _https(server, "/")
+    port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+    try:
+        response = httpx.options(
+            url,
+            headers=host | {"origin": CORS_ORIGIN, "access-control-request-method": "GET"},
+            verify=_trusting(server),
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
+        assert response.status_code == 200
+    finally:
+        for conn in silent:
+            conn.close()
 
 
 # ---- any other origin ------------------------------------------------------------------------------------
