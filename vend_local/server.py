@@ -378,7 +378,8 @@ def _response_body(result: ExecutionResult) -> dict[str, Any]:
 def _parse_operation(body: bytes) -> _Operation | HttpAnswer:  # noqa: PLR0911 - one answer per refusal
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    # ValueError covers JSONDecodeError, UnicodeDecodeError and a number longer than int() converts (4300 digits).
+    except (ValueError, RecursionError):
         return _error(400, errs.MALFORMED_REQUEST_TYPE, "The request body is not valid JSON.")
     if isinstance(data, list):
         return _error(

@@ -63,8 +63,16 @@ def assert_still_serving(client: httpx.Client, server: RunningServer, token: str
 
 @pytest.mark.parametrize(
     "content",
-    [b"{", b"not json", b"\xff\xfe\x00", b'{"query": ', b"[" * 60_000, b""],
-    ids=["unclosed", "text", "not-utf8", "truncated", "nested-60000", "empty"],
+    [
+        b"{",
+        b"not json",
+        b"\xff\xfe\x00",
+        b'{"query": ',
+        b"[" * 60_000,
+        b"",
+        b'{"query": "{ scopes { name } }", "variables": {"x": ' + b"9" * 5000 + b"}}",
+    ],
+    ids=["unclosed", "text", "not-utf8", "truncated", "nested-60000", "empty", "number-5000-digits"],
 )
 def test_malformed_json_is_a_clear_400_and_the_server_keeps_serving(
     abuse_server: RunningServer, token: str, client: httpx.Client, content: bytes

@@ -238,6 +238,8 @@ def test_describe_and_list_tables() -> None:
         ("DynamoDB_20120810.CreateTable", b"{}"),
         ("DynamoDB_20120810.GetItem", b"not json"),
         ("DynamoDB_20120810.GetItem", b"[1]"),
+        ("DynamoDB_20120810.GetItem", b"[" * 100_000),  # deeper than the decoder recurses
+        ("DynamoDB_20120810.GetItem", b'{"Limit": ' + b"9" * 5000 + b"}"),  # longer than int() converts
         ("DynamoDB_20120810.GetItem", b"{}"),
         ("DynamoDBStreams_20120810.GetRecords", b"{}"),
         ("DynamoDB_20120810.BatchGetItem", b'{"RequestItems": {"items": {}}}'),

@@ -77,7 +77,7 @@ def map_dynamodb(request: HttpRequest, *, region: str, account: str, tables: Tab
     name = target.removeprefix(TARGET_PREFIX)
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder follows
         return NotModelled(name, "a body that is not JSON")
     if not isinstance(body, dict):
         return NotModelled(name, "a body that is not a JSON object")
