@@ -144,6 +144,15 @@ def test_delete_objects_asks_for_every_key_in_its_body() -> None:
     ]
 
 
+@pytest.mark.parametrize(("keys", "read"), [(999, True), (1000, True), (1001, False)])
+def test_delete_objects_reads_at_most_the_1000_keys_s3_takes(keys: int, read: bool) -> None:
+    body = b"<Delete>" + b"<Object><Key>users/u1/a.txt</Key></Object>" * keys + b"</Delete>"
+    mapped = map_s3(req("POST", "/b", "delete", body=body))
+    assert isinstance(mapped, Operation) is read
+    if isinstance(mapped, Operation):
+        assert len(mapped.requests) == keys
+
+
 @pytest.mark.parametrize(
     "body", [b"not xml", b"<Delete></Delete>", b"<Delete><Object><VersionId>1</VersionId></Object></Delete>"]
 )

@@ -362,6 +362,10 @@ def _copy_source(value: str) -> tuple[str, bool] | None:
     return f"arn:aws:s3:::{bucket}/{key}", version is not None
 
 
+# S3's DeleteObjects takes at most 1,000 keys a request.
+DELETE_OBJECTS_MAX_KEYS: Final = 1000
+
+
 def _delete_objects(
     request: HttpRequest, bucket_arn: str, context: dict[str, tuple[str, ...]], missing: frozenset[str]
 ) -> Mapped:
@@ -371,9 +375,11 @@ def _delete_objects(
     except ET.ParseError:
         return NotModelled("S3 DeleteObjects", "a body that is not XML")
     requests: list[Request] = []
-    for element in root:
-        if _local(element.tag) != "Object":
-            continue
+    objects = [element for element in root if _local(element.tag) == "Object"]
+    if len(objects) > DELETE_OBJECTS_MAX_KEYS:
+        # S3 refuses the whole request (MalformedXML); judging each key first would only spend CPU.
+        return NotModelled("S3 DeleteObjects", f"more than {DELETE_OBJECTS_MAX_KEYS} keys, which S3 refuses")
+    for element in objects:
         fields = {_local(child.tag): child.text or "" for child in element}
         if "Key" not in fields:
             return NotModelled("S3 DeleteObjects", "an <Object> without a <Key>")
