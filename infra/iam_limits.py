@@ -1,6 +1,7 @@
 """IAM's size limits on policy documents, checked at synth instead of at deploy. Pure, no I/O.
 
-IAM quotas (IAM User Guide, "IAM and AWS STS quotas"), counted without whitespace:
+IAM quotas (vend_local/iam/quotas.py, shared with the catalog's ceilings and the revocation policy), counted
+without whitespace:
 - a role trust policy: 2,048 characters (the default; it can be raised to 4,096 by a quota request, which we do
   not assume);
 - a role's inline policies: 10,240 characters in total (an ``AWS::IAM::Policy`` attached to the role is inline);
@@ -14,14 +15,12 @@ Documents may hold CloudFormation intrinsics (a ``Fn::GetAtt`` of a role ARN, a 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-TRUST_POLICY_MAX: Final = 2_048
-INLINE_POLICIES_MAX: Final = 10_240
-MANAGED_POLICY_MAX: Final = 6_144
+from vend_local.iam.quotas import INLINE_POLICIES_MAX, MANAGED_POLICY_MAX, TRUST_POLICY_MAX, policy_characters
+
 TOKEN_WORST_CASE: Final = 128
 _INTRINSICS: Final = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::ImportValue", "Fn::Select", "Fn::If"})
 
@@ -38,7 +37,7 @@ class IamDocument:
 
 def policy_size(document: Any) -> int:
     """Characters IAM counts: the document's JSON without whitespace, intrinsics at their worst case."""
-    return sum(1 for ch in json.dumps(_worst_case(document), separators=(",", ":")) if not ch.isspace())
+    return policy_characters(_worst_case(document))
 
 
 def _worst_case(value: Any) -> Any:

@@ -22,10 +22,11 @@ import pytest
 from synth_support import CDK_JSON_CONTEXT, REGION, Synth, synth_with
 
 from infra.config import InfraConfigError
-from infra.iam_limits import MANAGED_POLICY_MAX, TRUST_POLICY_MAX, policy_size
+from infra.iam_limits import policy_size
 from infra.regions import SUPPORTED_REGIONS
 from infra.stack import OTEL_EXEC_WRAPPER, RUNTIME, SNAPSTART_ALIAS, missing_required_writes
 from resolvers.catalog import load_catalog
+from vend_local.iam.quotas import MANAGED_POLICY_MAX, TRUST_POLICY_MAX
 
 SUBS = [f"{i:08x}-0000-4000-8000-000000000000" for i in range(200)]
 

@@ -7,15 +7,13 @@ from typing import Any
 import pytest
 
 from infra.iam_limits import (
-    INLINE_POLICIES_MAX,
-    MANAGED_POLICY_MAX,
     TOKEN_WORST_CASE,
-    TRUST_POLICY_MAX,
     IamDocument,
     Kind,
     policy_size,
     size_problems,
 )
+from vend_local.iam.quotas import INLINE_POLICIES_MAX, MANAGED_POLICY_MAX, TRUST_POLICY_MAX
 
 # {"Sid":""} is 9 characters: a document of exactly n characters is one statement whose Sid has n - 9.
 FRAME = len('{"Sid":""}')

@@ -16,15 +16,14 @@ from tests import support
 from tests.fuzzing import examples
 from vend_local.iam.evaluation import evaluate_policies
 from vend_local.iam.model import Policy, Request
+from vend_local.iam.quotas import MANAGED_POLICY_MAX, policy_characters
 from vend_local.iam.revocation import (
     LIVE_WINDOW,
-    MANAGED_POLICY_MAX,
     Deny,
     deny_policy,
     initial_deny_policy,
     only_denies,
     operator_policy,
-    policy_characters,
     resolver_read_statement,
     round_up,
     versions_to_delete,

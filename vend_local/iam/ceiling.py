@@ -29,11 +29,10 @@ from typing import Any, Final
 from resolvers import variables
 from resolvers.catalog_model import Catalog, Condition, Scope, Statement
 from resolvers.templates import Template, Var
+from vend_local.iam.quotas import INLINE_POLICIES_MAX
 
 POLICY_VERSION: Final = "2012-10-17"
 WIDENED: Final = "*"
-# IAM: the inline policies of one role may total 10,240 characters (whitespace excluded).
-INLINE_POLICY_MAX: Final = 10_240
 # IAM: a role takes 10 managed policies by default (the quota can be raised; we keep to the default).
 MANAGED_POLICIES_MAX: Final = 10
 
@@ -148,8 +147,10 @@ def role_ceiling(catalog: Catalog, role: str, deployment: Mapping[str, str]) -> 
             statements.setdefault(body, widened)
     document = {"Version": POLICY_VERSION, "Statement": sorted(statements.values(), key=lambda s: s["Sid"])}
     size = len(json.dumps(document, separators=(",", ":")))
-    if size > INLINE_POLICY_MAX:
-        raise CeilingError(f"role {role!r}: its ceiling is {size} characters; IAM allows {INLINE_POLICY_MAX}")
+    if size > INLINE_POLICIES_MAX:
+        raise CeilingError(
+            f"role {role!r}: its ceiling is {size} characters; IAM allows {INLINE_POLICIES_MAX}"
+        )
     return document
 
 

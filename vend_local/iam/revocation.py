@@ -20,7 +20,6 @@ Statements are grouped by their time bounds (expiries rounded up to ``ROUNDING``
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,11 +28,9 @@ from typing import Any, Final
 
 from resolvers.revocation import AUDIT, REVOCATIONS
 from resolvers.settings import REVOCATION_TTL_MAX
+from vend_local.iam.quotas import MAX_POLICY_VERSIONS
 from vend_local.iam.trust import POLICY_VERSION, require_source_identity
 
-# IAM quotas: a managed policy's document, counted without white space, and its stored versions.
-MANAGED_POLICY_MAX: Final = 6_144
-MAX_POLICY_VERSIONS: Final = 5
 # The longest vended session: the Lambda's AssumeRole is role chaining, capped at one hour (MaxSessionDuration).
 MAX_SESSION_SECONDS: Final = 3_600
 # AppSync gives up on a resolver after 30 s: a vend that passed the revocation check ends within it.
@@ -109,11 +106,6 @@ def _sid(*, everyone: bool, issued_before: datetime | None, until: datetime) -> 
 def initial_deny_policy() -> dict[str, Any]:
     """What the stack creates the policy with, once: nothing revoked."""
     return {"Version": POLICY_VERSION, "Statement": [require_source_identity()]}
-
-
-def policy_characters(document: Any) -> int:
-    """Characters IAM counts toward a managed policy's limit: the JSON without white space."""
-    return sum(1 for ch in json.dumps(document, separators=(",", ":")) if not ch.isspace())
 
 
 def only_denies(document: Any) -> bool:

@@ -16,12 +16,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from resolvers.settings import REVOCATION_TTL_DEFAULT
-from vend_local.iam.revocation import (
-    MANAGED_POLICY_MAX,
-    deny_policy,
-    only_denies,
-    policy_characters,
-)
+from vend_local.iam.quotas import MANAGED_POLICY_MAX, policy_characters
+from vend_local.iam.revocation import deny_policy, only_denies
 from vend_local.revocation.aws import OperatorError, RevocationAws
 from vend_local.revocation.records import (
     Change,
